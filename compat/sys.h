@@ -1,0 +1,166 @@
+/* compat/sys.h - raw system calls for the library's own work.
+ *
+ * The emulation must not touch errno, take libc locks or go through libc
+ * wrappers that filter flags (glibc >= 2.41 rejects unknown mremap flags).
+ * Every function here returns the kernel's raw answer: a value, or a
+ * negative errno in [-4095, -1].
+ */
+#ifndef MREMAP_COMPAT_SYS_H
+#define MREMAP_COMPAT_SYS_H
+
+#include <stddef.h>
+#include <sys/syscall.h>
+#include "compat/mman.h"
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	unsigned long ret;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	__asm__ __volatile__("syscall"
+			     : "=a"(ret)
+			     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+			     : "rcx", "r11", "memory");
+	return (long)ret;
+}
+#elif defined(__aarch64__)
+static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long x8 __asm__("x8") = n;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+	register long x4 __asm__("x4") = e;
+	register long x5 __asm__("x5") = f;
+	__asm__ __volatile__("svc 0"
+			     : "+r"(x0)
+			     : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+			     : "memory", "cc");
+	return x0;
+}
+#else
+/* Portable fallback: libc's syscall(), with errno saved and restored. */
+#include <errno.h>
+#include <unistd.h>
+static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	int saved = errno;
+	long r = syscall(n, a, b, c, d, e, f);
+	if (r == -1) {
+		r = -errno;
+	}
+	errno = saved;
+	return r;
+}
+#endif
+
+#define sys_is_err(r) ((unsigned long)(r) > -4096UL)
+
+static inline long sys_mremap(unsigned long old, unsigned long old_len,
+			      unsigned long new_len, unsigned long flags,
+			      unsigned long new_addr)
+{
+	long r = sys6(SYS_mremap, (long)old, (long)old_len, (long)new_len,
+		      (long)flags, (long)new_addr, 0);
+	/* Linux 5.16-5.17 without the stable fix return +EFAULT (14) for an
+	 * unmapped address: no mapping can start at address 14. */
+	if (r == 14)
+		r = -14;
+	return r;
+}
+
+static inline long sys_mmap(unsigned long addr, unsigned long len, int prot,
+			    int flags, int fd, unsigned long off)
+{
+	return sys6(SYS_mmap, (long)addr, (long)len, prot, flags, fd, (long)off);
+}
+
+static inline long sys_munmap(unsigned long addr, unsigned long len)
+{
+	return sys6(SYS_munmap, (long)addr, (long)len, 0, 0, 0, 0);
+}
+
+static inline long sys_mprotect(unsigned long addr, unsigned long len, int prot)
+{
+	return sys6(SYS_mprotect, (long)addr, (long)len, prot, 0, 0, 0);
+}
+
+static inline long sys_madvise(unsigned long addr, unsigned long len, int advice)
+{
+	return sys6(SYS_madvise, (long)addr, (long)len, advice, 0, 0, 0);
+}
+
+static inline long sys_mlock(unsigned long addr, unsigned long len)
+{
+	return sys6(SYS_mlock, (long)addr, (long)len, 0, 0, 0, 0);
+}
+
+static inline long sys_munlock(unsigned long addr, unsigned long len)
+{
+	return sys6(SYS_munlock, (long)addr, (long)len, 0, 0, 0, 0);
+}
+
+static inline long sys_openat(int dirfd, const char *path, int flags)
+{
+	return sys6(SYS_openat, dirfd, (long)path, flags, 0, 0, 0);
+}
+
+static inline long sys_read(int fd, void *buf, size_t len)
+{
+	return sys6(SYS_read, fd, (long)buf, (long)len, 0, 0, 0);
+}
+
+static inline long sys_pread(int fd, void *buf, size_t len, unsigned long off)
+{
+	return sys6(SYS_pread64, fd, (long)buf, (long)len, (long)off, 0, 0);
+}
+
+static inline long sys_write(int fd, const void *buf, size_t len)
+{
+	return sys6(SYS_write, fd, (long)buf, (long)len, 0, 0, 0);
+}
+
+static inline long sys_close(int fd)
+{
+	return sys6(SYS_close, fd, 0, 0, 0, 0, 0);
+}
+
+static inline long sys_fstat(int fd, void *st)
+{
+#ifdef SYS_fstat
+	return sys6(SYS_fstat, fd, (long)st, 0, 0, 0, 0);
+#else
+	return sys6(SYS_newfstatat, fd, (long)"", (long)st, 0x1000 /* AT_EMPTY_PATH */, 0, 0);
+#endif
+}
+
+static inline long sys_prctl(int op, unsigned long a, unsigned long b,
+			     unsigned long c, unsigned long d)
+{
+	return sys6(SYS_prctl, op, (long)a, (long)b, (long)c, (long)d, 0);
+}
+
+static inline long sys_gettid(void)
+{
+	return sys6(SYS_gettid, 0, 0, 0, 0, 0, 0);
+}
+
+static inline long sys_getpid(void)
+{
+	return sys6(SYS_getpid, 0, 0, 0, 0, 0, 0);
+}
+
+static inline long sys_tgkill(long tgid, long tid, int sig)
+{
+	return sys6(SYS_tgkill, tgid, tid, sig, 0, 0, 0);
+}
+
+static inline long sys_sched_yield(void)
+{
+	return sys6(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
+}
+
+#endif

@@ -1,0 +1,404 @@
+/* shim/dontunmap.c - MREMAP_DONTUNMAP on one VMA, for every mapping kind.
+ *
+ * After a DONTUNMAP move the pages are at the new address and the old
+ * range is still mapped, empty (SPEC.md §4). Three strategies:
+ *
+ * alias (shared anonymous, shmem, memfd, shared file): no window.
+ *     mremap(old, 0, len, MAYMOVE|FIXED, new) maps the same object again
+ *     at new; the old range keeps its VMA and is emptied of page tables.
+ *
+ * move+refill (private anonymous, private file; the default): zero copy.
+ *     old [AAAA]          new [....]      move:   old [    ]  new [AAAA]
+ *     refill with MAP_FIXED_NOREPLACE:     old [0000] or the file again
+ *     Between the move and the refill another thread's mmap may take the
+ *     old range: the data is then safe at new, the old range is theirs.
+ *
+ * copy (private kinds under a userfaultfd, or MREMAP_COMPAT_STRATEGY=
+ *     race-free): the old VMA is never unmapped, so it keeps its
+ *     userfaultfd registration and every attribute. Only present or
+ *     swapped pages (and for a file, only private copies) are copied,
+ *     as /proc/self/pagemap tells, so the copy raises no userfaultfd fault;
+ *     then MADV_DONTNEED empties the old range.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include "compat/sys.h"
+#include "shim/controls.h"
+#include "shim/debug.h"
+#include "shim/dontunmap.h"
+
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAPPED (1ULL << 62)
+#define PM_FILE (1ULL << 61)
+
+int mc_du_refusal(const struct vma *v)
+{
+	if (v->has_vmflags && (v->vmflags & VMF_SL))
+		return -EPERM;
+	if (mc_vma_kind(v) == VMA_SPECIAL)
+		return -EINVAL;
+	if (v->has_vmflags && (v->vmflags & (VMF_DE | VMF_PF | VMF_HT)))
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- the destination ---------------------------------------------- */
+
+/* Without FIXED, new_addr is a hint the kernel honours when the place is
+ * free. A PROT_NONE reservation holds the place until the move replaces
+ * it, so that no other thread can take it in between. */
+static long reserve(unsigned long hint, unsigned long len)
+{
+	long a;
+
+	if (hint) {
+		a = sys_mmap(hint, len, PROT_NONE, ANON | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+		if (!sys_is_err(a))
+			return a; /* at the hint, or (before 4.17) where the kernel put it */
+	}
+	return sys_mmap(0, len, PROT_NONE, ANON | MAP_NORESERVE, -1, 0);
+}
+
+struct exact_arg {
+	unsigned long start, end;
+	bool found;
+};
+
+static int exact_cb(const struct vma *v, void *arg)
+{
+	struct exact_arg *a = arg;
+
+	a->found = v->start == a->start && v->end == a->end && v->prot == 0 &&
+		   mc_vma_kind(v) == VMA_ANON_PRIVATE;
+	return 1;
+}
+
+/* Gives back a reservation after a failed move. Before Linux 6.17 a failed
+ * FIXED move may already have unmapped it, and another thread may have
+ * mapped something there since: only what is still exactly our
+ * reservation, or a hole, is touched. */
+static void release(unsigned long dest, unsigned long len)
+{
+	struct exact_arg a = { dest, dest + len, false };
+	long again;
+
+	again = sys_mmap(dest, len, PROT_NONE, ANON | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (!sys_is_err(again)) {
+		sys_munmap((unsigned long)again, len); /* a hole: now ours, released */
+		return;
+	}
+	if (mc_maps_walk(dest, false, exact_cb, &a) >= 0 && a.found)
+		sys_munmap(dest, len);
+}
+
+/* ---- attributes ------------------------------------------------------ */
+
+/* What madvise() and prctl() set on a VMA, applied to a new one. */
+static void copy_attributes(const struct vma *v, unsigned long addr, unsigned long len)
+{
+	static const struct { unsigned int flag; int advice; } advices[] = {
+		{ VMF_DC, MADV_DONTFORK },  { VMF_DD, MADV_DONTDUMP },
+		{ VMF_WF, MADV_WIPEONFORK }, { VMF_HG, MADV_HUGEPAGE },
+		{ VMF_NH, MADV_NOHUGEPAGE }, { VMF_MG, MADV_MERGEABLE },
+	};
+	char name[80];
+	const char *n;
+	size_t i, nlen;
+
+	if (v->has_vmflags)
+		for (i = 0; i < sizeof(advices) / sizeof(advices[0]); i++)
+			if (v->vmflags & advices[i].flag)
+				sys_madvise(addr, len, advices[i].advice);
+	n = mc_vma_anon_name(v, &nlen);
+	if (n && nlen < sizeof(name)) {
+		memcpy(name, n, nlen);
+		name[nlen] = 0;
+		sys_prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, (unsigned long)name);
+	}
+}
+
+/* ---- the file behind a private file mapping ------------------------- */
+
+static char *put_hex(char *p, unsigned long x)
+{
+	char tmp[16];
+	int n = 0;
+
+	do {
+		tmp[n++] = "0123456789abcdef"[x & 15];
+		x >>= 4;
+	} while (x);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static bool same_file(long fd, const struct vma *v)
+{
+	struct stat st;
+
+	if (sys_fstat((int)fd, &st))
+		return false;
+	return st.st_ino == v->ino && major(st.st_dev) == v->dev_major &&
+	       minor(st.st_dev) == v->dev_minor;
+}
+
+/* Opens the very file the VMA maps, checked by device and inode, so that a
+ * renamed or replaced path is never mapped in its place. */
+static long open_vma_file(const struct vma *v)
+{
+	char path[64] = "/proc/self/map_files/", *p = path + 21;
+	long fd;
+
+	p = put_hex(p, v->start);
+	*p++ = '-';
+	p = put_hex(p, v->end);
+	*p = 0;
+	fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && same_file(fd, v))
+		return fd;
+	if (fd >= 0)
+		sys_close((int)fd);
+	if (v->deleted || v->path_truncated || v->path_len == 0 || v->path[0] != '/')
+		return -ENOENT;
+	fd = sys_openat(AT_FDCWD, v->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	if (same_file(fd, v))
+		return fd;
+	sys_close((int)fd);
+	return -ESTALE;
+}
+
+/* The kernel clears the mlock flags of the whole old VMA, not only of the
+ * moved range: the VMA is not split. */
+static void unlock_old(const struct vma *v)
+{
+	if (!v->has_vmflags || (v->vmflags & (VMF_LO | VMF_LF)))
+		sys_munlock(v->start, v->end - v->start);
+}
+
+/* ---- alias ------------------------------------------------------------ */
+
+static long du_alias(const struct vma *v, unsigned long old, unsigned long len,
+		     unsigned long dest, bool reserved)
+{
+	long ret = sys_mremap(old, 0, len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+
+	if (sys_is_err(ret)) {
+		if (reserved)
+			release(dest, len);
+		/* The duplicate path answers EFAULT for VM_DONTEXPAND and
+		 * VM_PFNMAP, which DONTUNMAP refuses with EINVAL. */
+		return ret == -EFAULT ? -EINVAL : ret;
+	}
+	unlock_old(v);
+	sys_madvise(old, len, MADV_DONTNEED); /* no page tables left */
+	return ret;
+}
+
+/* ---- move+refill ----------------------------------------------------- */
+
+struct free_arg {
+	unsigned long start, end;
+	bool busy;
+};
+
+static int free_cb(const struct vma *v, void *arg)
+{
+	struct free_arg *a = arg;
+
+	a->busy = v->start < a->end;
+	return 1;
+}
+
+static long du_move_refill(struct mremap_req *r, const struct vma *v,
+			   unsigned long old, unsigned long len,
+			   unsigned long dest, bool reserved, long fd)
+{
+	int map = MAP_PRIVATE | MAP_FIXED_NOREPLACE;
+	unsigned long off = 0;
+	long ret, refill;
+
+	ret = sys_mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+	if (sys_is_err(ret)) {
+		if (reserved)
+			release(dest, len);
+		return ret;
+	}
+	if (fd >= 0)
+		off = v->offset + (old - v->start);
+	else
+		map |= MAP_ANONYMOUS;
+	if (v->has_vmflags && (v->vmflags & VMF_NR))
+		map |= MAP_NORESERVE;
+	refill = sys_mmap(old, len, v->prot, map, (int)fd, off);
+	if (refill == (long)old) {
+		copy_attributes(v, old, len);
+		unlock_old(v);
+		return ret;
+	}
+	if (!sys_is_err(refill)) { /* before 4.17: a hint, placed elsewhere */
+		sys_munmap((unsigned long)refill, len);
+		refill = -EEXIST;
+	}
+	if (refill == -EEXIST) {
+		/* Another thread mapped into the old range after the move:
+		 * it is theirs; the data is safe at the new address. */
+		r->how = "move+refill, old range taken by another thread";
+		return ret;
+	}
+	/* The refill failed (ENOMEM at the map count limit, say): move the
+	 * data back if the old range is still free, and fail as the kernel
+	 * would; otherwise keep it where it is reachable. */
+	{
+		struct free_arg a = { old, old + len, true };
+
+		if (mc_maps_walk(old, false, free_cb, &a) >= 0 && !a.busy &&
+		    !sys_is_err(sys_mremap(ret, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, old)))
+			return refill;
+	}
+	r->how = "move+refill, old range could not be refilled";
+	return ret;
+}
+
+/* ---- copy ----------------------------------------------------------- */
+
+/* Copies the pages of [old, old+len) that exist (present or swapped) and,
+ * for a file mapping, that are private copies. Unreadable ranges are read
+ * through /proc/self/mem. */
+static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest,
+		      unsigned long len, bool file)
+{
+	unsigned long long pm[64];
+	unsigned long p = mc_page_size, npages = len / p, i = 0;
+	long pmfd, memfd = -1;
+	int err = 0;
+
+	pmfd = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pmfd < 0)
+		return (int)pmfd;
+	if (!(v->prot & PROT_READ)) {
+		memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDONLY | O_CLOEXEC);
+		if (memfd < 0) {
+			sys_close((int)pmfd);
+			return (int)memfd;
+		}
+	}
+	while (i < npages && !err) {
+		unsigned long n = npages - i < 64 ? npages - i : 64, j;
+		long got = sys_pread((int)pmfd, pm, n * 8, (old / p + i) * 8);
+
+		if (got != (long)(n * 8)) {
+			err = got < 0 ? (int)got : -EIO;
+			break;
+		}
+		for (j = 0; j < n; j++) {
+			unsigned long long e = pm[j];
+			unsigned long src = old + (i + j) * p, dst = dest + (i + j) * p;
+
+			if (!(e & (PM_PRESENT | PM_SWAPPED)))
+				continue;
+			if (file && (e & PM_PRESENT) && (e & PM_FILE))
+				continue; /* the file's own page: the new mapping has it */
+			if (memfd < 0) {
+				memcpy((void *)dst, (const void *)src, p);
+			} else if (sys_pread((int)memfd, (void *)dst, p, src) != (long)p) {
+				err = -EIO;
+				break;
+			}
+		}
+		i += n;
+	}
+	if (memfd >= 0)
+		sys_close((int)memfd);
+	sys_close((int)pmfd);
+	return err;
+}
+
+static long du_copy(const struct vma *v, unsigned long old, unsigned long len,
+		    unsigned long dest, bool reserved, long fd)
+{
+	int map = MAP_PRIVATE | MAP_FIXED;
+	unsigned long off = 0;
+	long ret;
+	int err;
+
+	if (fd >= 0)
+		off = v->offset + (old - v->start);
+	else
+		map |= MAP_ANONYMOUS;
+	if (v->has_vmflags && (v->vmflags & VMF_NR))
+		map |= MAP_NORESERVE;
+	/* dest is ours (a reservation) or the caller's FIXED destination,
+	 * which the kernel replaces too. */
+	ret = sys_mmap(dest, len, PROT_READ | PROT_WRITE, map, (int)fd, off);
+	if (sys_is_err(ret)) {
+		if (reserved)
+			release(dest, len);
+		return ret;
+	}
+	err = copy_pages(v, old, dest, len, fd >= 0);
+	if (!err && v->prot != (PROT_READ | PROT_WRITE))
+		err = (int)sys_mprotect(dest, len, v->prot);
+	if (err) {
+		sys_munmap(dest, len);
+		return err;
+	}
+	copy_attributes(v, dest, len);
+	if (v->has_vmflags && (v->vmflags & (VMF_LO | VMF_LF)))
+		sys_mlock(dest, len);
+	unlock_old(v);
+	sys_madvise(old, len, MADV_DONTNEED);
+	return ret;
+}
+
+/* ---- one piece ------------------------------------------------------- */
+
+long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
+		unsigned long len, unsigned long new_addr, bool fixed)
+{
+	struct mc_controls scratch;
+	enum mc_vma_kind kind = mc_vma_kind(v);
+	bool race_free = mc_controls(&scratch)->strategy == MC_STRATEGY_RACE_FREE;
+	bool uffd = v->has_vmflags && (v->vmflags & VMF_UFFD);
+	unsigned long dest = new_addr;
+	long fd = -1, ret;
+	int err = mc_du_refusal(v);
+
+	if (err)
+		return err;
+	if (kind == VMA_FILE_PRIVATE) {
+		fd = open_vma_file(v);
+		if (fd < 0) {
+			r->why = "cannot reopen the mapped file";
+			return -EINVAL;
+		}
+	}
+	if (!fixed) {
+		ret = reserve(new_addr, len);
+		if (sys_is_err(ret)) {
+			if (fd >= 0)
+				sys_close((int)fd);
+			return ret;
+		}
+		dest = (unsigned long)ret;
+	}
+	if (kind == VMA_SHARED) {
+		r->how = "alias";
+		ret = du_alias(v, old, len, dest, !fixed);
+	} else if (race_free || uffd) {
+		r->how = uffd ? "copy (userfaultfd-registered)" : "copy (race-free)";
+		ret = du_copy(v, old, len, dest, !fixed, fd);
+	} else {
+		r->how = "move+refill";
+		ret = du_move_refill(r, v, old, len, dest, !fixed, fd);
+	}
+	if (fd >= 0)
+		sys_close((int)fd);
+	return ret;
+}

@@ -1,0 +1,378 @@
+/* shim/maps.c - read /proc/self/maps (or smaps) without allocating.
+ *
+ * A bounded buffer on the stack, refilled by read(2); lines are parsed as
+ * they complete. Only the fields the emulation needs are kept. The cost
+ * grows with the position of the range in the file: the walk stops as soon
+ * as the callback says so.
+ *
+ *   7f0c8a400000-7f0c8a421000 rw-p 00000000 00:00 0          [anon:gc heap]
+ *   start        end          prot offset   dev   inode      path
+ *
+ * smaps adds "Key: value" lines after each header; the last of them is
+ * "VmFlags: rd wr mr mw me ac". A header line starts with a lower-case hex
+ * digit; no smaps key does.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include "compat/sys.h"
+#include "shim/maps.h"
+
+#define READ_CHUNK 1024
+#define LINE_MAX_KEPT 160 /* header fields and VmFlags; the path goes aside */
+
+struct reader {
+	bool smaps;
+	bool pending;            /* a header waits for its VmFlags (smaps) */
+	unsigned long from;
+	vma_fn fn;
+	void *arg;
+	struct vma v;
+	size_t line_len;         /* bytes of the current line seen so far */
+	int field;               /* header: 0 fixed fields, 1 path, -1 malformed */
+	int seps;                /* header: runs of spaces seen */
+	char prev;
+	bool is_header;
+	bool at_line_start;
+	char line[LINE_MAX_KEPT];
+	char path[VMA_PATH_MAX];
+};
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static const char *parse_hex(const char *p, const char *end, unsigned long *out)
+{
+	unsigned long x = 0;
+	int d;
+
+	while (p < end && (d = hexval(*p)) >= 0) {
+		x = (x << 4) | (unsigned long)d;
+		p++;
+	}
+	*out = x;
+	return p;
+}
+
+static const char *parse_dec(const char *p, const char *end, unsigned long *out)
+{
+	unsigned long x = 0;
+
+	while (p < end && *p >= '0' && *p <= '9')
+		x = x * 10 + (unsigned long)(*p++ - '0');
+	*out = x;
+	return p;
+}
+
+static const char *skip_spaces(const char *p, const char *end)
+{
+	while (p < end && *p == ' ')
+		p++;
+	return p;
+}
+
+/* Header fields: "start-end perms offset major:minor inode". Returns a
+ * pointer past the inode, or NULL on a malformed line. */
+static const char *parse_header(struct vma *v, const char *p, const char *end)
+{
+	unsigned long x;
+
+	p = parse_hex(p, end, &v->start);
+	if (p >= end || *p++ != '-')
+		return NULL;
+	p = parse_hex(p, end, &v->end);
+	if (p + 5 > end || *p++ != ' ')
+		return NULL;
+	v->prot = (p[0] == 'r' ? PROT_READ : 0) | (p[1] == 'w' ? PROT_WRITE : 0) |
+		  (p[2] == 'x' ? PROT_EXEC : 0);
+	v->shared = p[3] == 's';
+	p = skip_spaces(p + 4, end);
+	p = parse_hex(p, end, &v->offset);
+	p = skip_spaces(p, end);
+	p = parse_hex(p, end, &x);
+	v->dev_major = (unsigned int)x;
+	if (p >= end || *p++ != ':')
+		return NULL;
+	p = parse_hex(p, end, &x);
+	v->dev_minor = (unsigned int)x;
+	p = skip_spaces(p, end);
+	p = parse_dec(p, end, &v->ino);
+	return p;
+}
+
+static unsigned int parse_vmflags(const char *p, const char *end)
+{
+	static const struct { char a, b; unsigned int bit; } names[] = {
+		{ 'l', 'o', VMF_LO }, { 'l', 'f', VMF_LF }, { 'u', 'm', VMF_UM },
+		{ 'u', 'w', VMF_UW }, { 'u', 'i', VMF_UI }, { 'd', 'e', VMF_DE },
+		{ 'p', 'f', VMF_PF }, { 'h', 't', VMF_HT }, { 'n', 'r', VMF_NR },
+		{ 'd', 'c', VMF_DC }, { 'd', 'd', VMF_DD }, { 'w', 'f', VMF_WF },
+		{ 'h', 'g', VMF_HG }, { 'n', 'h', VMF_NH }, { 'm', 'g', VMF_MG },
+		{ 's', 'l', VMF_SL },
+	};
+	unsigned int flags = 0;
+	const char *q;
+	size_t i;
+
+	while (p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		for (q = p; q < end && *q != ' '; q++)
+			;
+		if (q - p == 2)
+			for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+				if (p[0] == names[i].a && p[1] == names[i].b)
+					flags |= names[i].bit;
+		p = q;
+	}
+	return flags;
+}
+
+/* The kernel writes '\n' in a path as "\012"; undo that, and take off a
+ * trailing " (deleted)". */
+static void finish_path(struct reader *rd, size_t len)
+{
+	static const char deleted[] = " (deleted)";
+	size_t n = sizeof(deleted) - 1, i, o;
+
+	if (!rd->v.path_truncated && len >= n && !memcmp(rd->path + len - n, deleted, n)) {
+		rd->v.deleted = true;
+		len -= n;
+	}
+	for (i = 0, o = 0; i < len; i++, o++) {
+		if (rd->path[i] == '\\' && i + 3 < len && rd->path[i + 1] == '0' &&
+		    rd->path[i + 2] == '1' && rd->path[i + 3] == '2') {
+			rd->path[o] = '\n';
+			i += 3;
+		} else {
+			rd->path[o] = rd->path[i];
+		}
+	}
+	rd->path[o] = 0;
+	rd->v.path_len = o;
+	rd->v.path = rd->path;
+}
+
+static int emit(struct reader *rd)
+{
+	rd->pending = false;
+	if (rd->v.end <= rd->from)
+		return 0;
+	return rd->fn(&rd->v, rd->arg);
+}
+
+/* One byte of path text (header lines keep their path aside). */
+static void path_byte(struct reader *rd, char c)
+{
+	size_t n = rd->v.path_len;
+
+	if (n == 0 && c == ' ')
+		return; /* the padding before the path */
+	if (n + 1 >= VMA_PATH_MAX) {
+		rd->v.path_truncated = true;
+		return;
+	}
+	rd->path[n] = c;
+	rd->v.path_len = n + 1;
+}
+
+static bool header_start(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* A complete line is in rd->line (its first LINE_MAX_KEPT bytes) and, for a
+ * header, its path is in rd->path. */
+static int end_of_line(struct reader *rd)
+{
+	size_t kept = rd->line_len < LINE_MAX_KEPT ? rd->line_len : LINE_MAX_KEPT;
+	const char *p = rd->line, *end = rd->line + kept;
+
+	if (rd->is_header) {
+		if (rd->field == 0) /* no path: the line ends after the inode */
+			rd->field = parse_header(&rd->v, p, end) ? 1 : -1;
+		if (rd->field < 0)
+			return 0; /* malformed: skipped */
+		finish_path(rd, rd->v.path_len);
+		if (!rd->smaps)
+			return emit(rd);
+		rd->pending = true;
+		return 0;
+	}
+	if (rd->pending && kept >= 8 && !memcmp(p, "VmFlags:", 8)) {
+		rd->v.vmflags = parse_vmflags(p + 8, end);
+		rd->v.has_vmflags = true;
+		return emit(rd);
+	}
+	return 0;
+}
+
+/* Feeds bytes. A header's fixed fields go to line[] and are parsed at the
+ * first space after the inode number (the fifth field); the rest of the
+ * line is the path. Other lines keep their first LINE_MAX_KEPT bytes. */
+static int feed(struct reader *rd, const char *buf, size_t n)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (rd->at_line_start) {
+			rd->at_line_start = false;
+			rd->line_len = 0;
+			rd->prev = 0;
+			rd->is_header = header_start(c);
+			if (rd->is_header) {
+				if (rd->pending) { /* no VmFlags (before 3.8) */
+					r = emit(rd);
+					if (r)
+						return r;
+				}
+				memset(&rd->v, 0, sizeof(rd->v));
+				rd->field = 0;
+				rd->seps = 0;
+			}
+		}
+		if (c == '\n') {
+			rd->at_line_start = true;
+			r = end_of_line(rd);
+			if (r)
+				return r;
+			continue;
+		}
+		if (rd->is_header && rd->field != 0) {
+			if (rd->field > 0)
+				path_byte(rd, c);
+			continue;
+		}
+		if (rd->line_len < LINE_MAX_KEPT)
+			rd->line[rd->line_len] = c;
+		rd->line_len++;
+		if (rd->is_header && c == ' ' && rd->prev != ' ' && ++rd->seps == 5) {
+			size_t kept = rd->line_len < LINE_MAX_KEPT ? rd->line_len : LINE_MAX_KEPT;
+
+			rd->field = parse_header(&rd->v, rd->line, rd->line + kept) ? 1 : -1;
+		}
+		rd->prev = c;
+	}
+	return 0;
+}
+
+static int finish(struct reader *rd)
+{
+	int r = 0;
+
+	if (!rd->at_line_start) {
+		rd->at_line_start = true;
+		r = end_of_line(rd);
+		if (r)
+			return r;
+	}
+	if (rd->pending)
+		r = emit(rd);
+	return r;
+}
+
+static void reader_init(struct reader *rd, bool smaps, unsigned long from,
+			vma_fn fn, void *arg)
+{
+	rd->smaps = smaps;
+	rd->pending = false;
+	rd->from = from;
+	rd->fn = fn;
+	rd->arg = arg;
+	rd->line_len = 0;
+	rd->field = 0;
+	rd->seps = 0;
+	rd->prev = 0;
+	rd->is_header = false;
+	rd->at_line_start = true;
+}
+
+int mc_maps_parse(const char *text, size_t len, size_t chunk, bool smaps,
+		      unsigned long from, vma_fn fn, void *arg)
+{
+	struct reader rd;
+	size_t off;
+	int r;
+
+	if (!chunk)
+		chunk = 1;
+	reader_init(&rd, smaps, from, fn, arg);
+	for (off = 0; off < len; off += chunk) {
+		size_t n = len - off < chunk ? len - off : chunk;
+
+		r = feed(&rd, text + off, n);
+		if (r)
+			return r;
+	}
+	return finish(&rd);
+}
+
+int mc_maps_walk(unsigned long from, bool smaps, vma_fn fn, void *arg)
+{
+	struct reader rd;
+	char buf[READ_CHUNK];
+	long fd, n;
+	int r = 0;
+
+	fd = sys_openat(AT_FDCWD, smaps ? "/proc/self/smaps" : "/proc/self/maps",
+			O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return (int)fd;
+	reader_init(&rd, smaps, from, fn, arg);
+	for (;;) {
+		n = sys_read((int)fd, buf, sizeof(buf));
+		if (n == -EINTR)
+			continue;
+		if (n < 0) {
+			r = (int)n;
+			break;
+		}
+		if (n == 0) {
+			r = finish(&rd);
+			break;
+		}
+		r = feed(&rd, buf, (size_t)n);
+		if (r)
+			break;
+	}
+	sys_close((int)fd);
+	return r;
+}
+
+enum mc_vma_kind mc_vma_kind(const struct vma *v)
+{
+	const char *p = v->path;
+
+	if (v->shared)
+		return VMA_SHARED;
+	if (v->path_len && p[0] == '[') {
+		if (!strncmp(p, "[heap]", 6) || !strncmp(p, "[stack", 6) ||
+		    !strncmp(p, "[anon:", 6))
+			return VMA_ANON_PRIVATE;
+		return VMA_SPECIAL;
+	}
+	if (v->ino == 0 && v->dev_major == 0 && v->dev_minor == 0 && v->path_len == 0)
+		return VMA_ANON_PRIVATE;
+	return VMA_FILE_PRIVATE;
+}
+
+const char *mc_vma_anon_name(const struct vma *v, size_t *len)
+{
+	if (v->path_len > 7 && !strncmp(v->path, "[anon:", 6) &&
+	    v->path[v->path_len - 1] == ']') {
+		*len = v->path_len - 7;
+		return v->path + 6;
+	}
+	return NULL;
+}

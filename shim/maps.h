@@ -1,0 +1,69 @@
+/* shim/maps.h - the /proc/self/maps and /proc/self/smaps reader. */
+#ifndef MREMAP_COMPAT_MAPS_H
+#define MREMAP_COMPAT_MAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* VmFlags from smaps that the emulation looks at (SPEC.md §7). */
+#define VMF_LO 0x0001u /* VM_LOCKED */
+#define VMF_LF 0x0002u /* VM_LOCKONFAULT */
+#define VMF_UM 0x0004u /* userfaultfd missing */
+#define VMF_UW 0x0008u /* userfaultfd write-protect */
+#define VMF_UI 0x0010u /* userfaultfd minor */
+#define VMF_DE 0x0020u /* VM_DONTEXPAND */
+#define VMF_PF 0x0040u /* VM_PFNMAP */
+#define VMF_HT 0x0080u /* hugetlb */
+#define VMF_NR 0x0100u /* VM_NORESERVE */
+#define VMF_DC 0x0200u /* MADV_DONTFORK */
+#define VMF_DD 0x0400u /* MADV_DONTDUMP */
+#define VMF_WF 0x0800u /* MADV_WIPEONFORK */
+#define VMF_HG 0x1000u /* MADV_HUGEPAGE */
+#define VMF_NH 0x2000u /* MADV_NOHUGEPAGE */
+#define VMF_MG 0x4000u /* MADV_MERGEABLE */
+#define VMF_SL 0x8000u /* sealed */
+#define VMF_UFFD (VMF_UM | VMF_UW | VMF_UI)
+
+#define VMA_PATH_MAX 1024
+
+struct vma {
+	unsigned long start, end;
+	unsigned long offset;   /* byte offset in the file */
+	unsigned long ino;
+	unsigned int dev_major, dev_minor;
+	int prot;               /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	bool shared;            /* 's' in the permissions */
+	bool has_vmflags;       /* read from smaps */
+	bool deleted;           /* path ended in " (deleted)" */
+	bool path_truncated;    /* longer than VMA_PATH_MAX: path is a prefix */
+	unsigned int vmflags;   /* VMF_*, when has_vmflags */
+	size_t path_len;
+	const char *path;       /* unescaped, no " (deleted)"; valid in the callback */
+};
+
+/* Calls fn for each VMA that ends above 'from', in address order, until fn
+ * returns non-zero (which mc_maps_walk returns) or the end of the file (0).
+ * smaps: also read VmFlags (walks page tables: costs far more).
+ * Returns -errno when /proc/self/maps cannot be read. */
+typedef int (*vma_fn)(const struct vma *v, void *arg);
+int mc_maps_walk(unsigned long from, bool smaps, vma_fn fn, void *arg);
+
+/* Parses a buffer holding maps or smaps text, as mc_maps_walk does with the
+ * file; for the fuzzer and the reader's tests. The buffer is consumed in
+ * pieces of 'chunk' bytes to exercise every read boundary. */
+int mc_maps_parse(const char *text, size_t len, size_t chunk, bool smaps,
+		      unsigned long from, vma_fn fn, void *arg);
+
+/* Kinds of mapping, as the emulation treats them. */
+enum mc_vma_kind {
+	VMA_ANON_PRIVATE,  /* private anonymous, [heap], [stack], [anon:NAME] */
+	VMA_FILE_PRIVATE,  /* private mapping of a file */
+	VMA_SHARED,        /* shared anonymous, shmem, memfd, shared file */
+	VMA_SPECIAL,       /* [vdso], [vvar], [vsyscall]...: VM_DONTEXPAND */
+};
+enum mc_vma_kind mc_vma_kind(const struct vma *v);
+
+/* [anon:NAME] of a named private anonymous mapping, or NULL. */
+const char *mc_vma_anon_name(const struct vma *v, size_t *len);
+
+#endif

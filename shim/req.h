@@ -1,0 +1,116 @@
+/* shim/req.h - one struct that describes an mremap() request.
+ *
+ * The path of one call, file by file:
+ *   interpose.c  the mremap symbol: a branch, then pass through or enter
+ *   entry.c      mremap_compat(): decode, validate, decide, execute
+ *   validate.c   the kernel's argument checks, in its order (SPEC §2)
+ *   decide.c     native or emulated, from the probes and the controls
+ *   probe.c      what the running kernel can do, by behaviour
+ *   maps.c       the /proc/self/maps and smaps reader
+ *   span.c       does a range lie inside one VMA (the cheap check)
+ *   dontunmap.c  MREMAP_DONTUNMAP on one VMA, per mapping kind
+ *   multivma.c   the multi-VMA move loop (SPEC §5)
+ *   controls.c   MREMAP_COMPAT_* variables, read once
+ *   debug.c      the MREMAP_COMPAT_DEBUG line
+ */
+#ifndef MREMAP_COMPAT_REQ_H
+#define MREMAP_COMPAT_REQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "compat/mman.h"
+
+/* The four symbols the library exports; everything else is hidden. */
+#define MC_PUBLIC __attribute__((visibility("default")))
+
+#define MC_PAGE_SIZE 4096UL /* x86_64, aarch64 4K kernels; checked at start */
+
+struct mremap_req {
+	unsigned long old;       /* old address, as given */
+	unsigned long old_len;   /* rounded up to the page size */
+	unsigned long new_len;   /* rounded up to the page size */
+	unsigned long new_addr;  /* only meaningful when vrm_implies_new_addr() */
+	unsigned long flags;
+	size_t raw_old_len;      /* as given, for pass-through */
+	size_t raw_new_len;
+	const char *why;         /* for the debug line: why emulated */
+	const char *how;         /* for the debug line: the strategy */
+};
+
+extern unsigned long mc_page_size;
+
+static inline unsigned long page_align(unsigned long x)
+{
+	return (x + mc_page_size - 1) & ~(mc_page_size - 1);
+}
+
+static inline bool page_aligned(unsigned long x)
+{
+	return (x & (mc_page_size - 1)) == 0;
+}
+
+static inline void req_decode(struct mremap_req *r, void *old, size_t old_len,
+			      size_t new_len, int flags, void *new_addr)
+{
+	r->old = (unsigned long)old;
+	r->raw_old_len = old_len;
+	r->raw_new_len = new_len;
+	r->old_len = page_align(old_len);
+	r->new_len = page_align(new_len);
+	r->flags = (unsigned int)flags;
+	r->new_addr = (unsigned long)new_addr;
+	r->why = 0;
+	r->how = 0;
+}
+
+static inline bool vrm_fixed(const struct mremap_req *r)
+{
+	return r->flags & MREMAP_FIXED;
+}
+
+static inline bool vrm_dontunmap(const struct mremap_req *r)
+{
+	return r->flags & MREMAP_DONTUNMAP;
+}
+
+static inline bool vrm_maymove(const struct mremap_req *r)
+{
+	return r->flags & MREMAP_MAYMOVE;
+}
+
+/* new_addr means something: a destination (FIXED) or a hint (DONTUNMAP). */
+static inline bool vrm_implies_new_addr(const struct mremap_req *r)
+{
+	return r->flags & (MREMAP_FIXED | MREMAP_DONTUNMAP);
+}
+
+/* FIXED and the same size: the multi-VMA path on Linux 6.17+. */
+static inline bool vrm_move_only(const struct mremap_req *r)
+{
+	return vrm_fixed(r) && r->old_len == r->new_len;
+}
+
+static inline unsigned long vrm_old_end(const struct mremap_req *r)
+{
+	return r->old + r->old_len;
+}
+
+/* Do [old, old+old_len) and [new, new+new_len) overlap? */
+static inline bool vrm_overlaps(const struct mremap_req *r)
+{
+	unsigned long old_end = r->old + r->old_len;
+	unsigned long new_end = r->new_addr + r->new_len;
+
+	return r->old < new_end && r->new_addr < old_end;
+}
+
+/* Could this call need anything newer than Linux 5.6 gives everywhere? */
+static inline bool vrm_may_need_new(const struct mremap_req *r)
+{
+	return vrm_dontunmap(r) || vrm_move_only(r);
+}
+
+/* The answer of mremap_compat() internals: an address, or -errno. */
+#define is_err_ret(r) ((unsigned long)(r) > -4096UL)
+
+#endif
