@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# The mremap-compat command: runs a program with the library preloaded.
+
+load helpers
+
+@test "wrapper preloads the library from the build tree" {
+	run "$WRAPPER" sh -c 'echo "$LD_PRELOAD"'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$LIB" ]
+}
+
+@test "wrapper puts the library before an existing LD_PRELOAD" {
+	run env LD_PRELOAD=/nonexistent/other.so "$WRAPPER" sh -c 'echo "$LD_PRELOAD"' 2>/dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "$LIB:/nonexistent/other.so" ]
+}
+
+@test "wrapper passes arguments through unchanged" {
+	run "$WRAPPER" printf '<%s>' 'a b' '' '--report' '*'
+	[ "$status" -eq 0 ]
+	[ "$output" = '<a b><><--report><*>' ]
+}
+
+@test "wrapper passes the exit status through" {
+	run "$WRAPPER" sh -c 'exit 42'
+	[ "$status" -eq 42 ]
+}
+
+@test "wrapper answers 127 for a command that does not exist" {
+	run "$WRAPPER" /nonexistent/command
+	[ "$status" -eq 127 ]
+}
+
+@test "library is mapped into the command" {
+	run "$WRAPPER" cat /proc/self/maps
+	[ "$status" -eq 0 ]
+	[[ "$output" == *libmremap-compat.so* ]]
+}
+
+@test "--emulate, --strategy and --debug set the controls" {
+	run "$WRAPPER" --emulate=all -s race-free -d sh -c 'echo "$MREMAP_COMPAT_EMULATE $MREMAP_COMPAT_STRATEGY $MREMAP_COMPAT_DEBUG"'
+	[ "$status" -eq 0 ]
+	[ "$output" = "all race-free 1" ]
+}
+
+@test "--help and --version" {
+	run "$WRAPPER" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == Usage:* ]]
+	run "$WRAPPER" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^mremap-compat\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "an unknown option is an error with status 2" {
+	run "$WRAPPER" --bogus true
+	[ "$status" -eq 2 ]
+}
+
+@test "the demo shows a multi-VMA move and DONTUNMAP, emulated" {
+	run "$WRAPPER" --emulate=all --debug "$top_builddir/mremap-compat-demo"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'moved: "first" "second" "third"'* ]]
+	[[ "$output" == *'old range still mapped, reads zeros'* ]]
+	[[ "$output" == *'MAYMOVE|FIXED, '*': emulated'* ]]
+	[[ "$output" == *'MAYMOVE|FIXED|DONTUNMAP, '*': emulated'* ]]
+}
