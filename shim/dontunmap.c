@@ -72,7 +72,8 @@ static int exact_cb(const struct vma *v, void *arg)
 {
 	struct exact_arg *a = arg;
 
-	a->found = v->start == a->start && v->end == a->end && v->prot == 0 &&
+	/* Our reservation, possibly merged with a PROT_NONE neighbour. */
+	a->found = v->start <= a->start && v->end >= a->end && v->prot == 0 &&
 		   mc_vma_kind(v) == VMA_ANON_PRIVATE;
 	return 1;
 }

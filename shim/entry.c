@@ -31,54 +31,71 @@ long mc_kernel(const struct mremap_req *r)
 }
 
 struct single_arg {
-	struct vma v;
-	char path[VMA_PATH_MAX];
-	bool found;
+	struct mremap_req *r;
+	unsigned int emulated;
+	bool emulating;
+	long ret;
 };
 
+/* DONTUNMAP without FIXED is the single-VMA path: the VMA that contains
+ * old must hold the whole range. Runs inside the maps walk, while the
+ * VMA's path is still valid, and stops it. */
 static int single_cb(const struct vma *v, void *arg)
 {
 	struct single_arg *a = arg;
-	size_t i;
+	struct mremap_req *r = a->r;
+	unsigned int bit;
 
-	a->v = *v;
-	for (i = 0; i < v->path_len; i++)
-		a->path[i] = v->path[i];
-	a->path[i] = 0;
-	a->v.path = a->path;
-	a->found = true;
+	if (v->start > r->old) {
+		a->ret = -EFAULT;
+		return 1;
+	}
+	if (v->has_vmflags && (v->vmflags & VMF_SL)) {
+		a->ret = -EPERM;
+		return 1;
+	}
+	if (r->old_len > v->end - r->old) {
+		a->ret = -EFAULT;
+		return 1;
+	}
+	bit = mc_vma_kind(v) == VMA_ANON_PRIVATE ? MREMAP_COMPAT_EMULATED_DONTUNMAP :
+	      MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED;
+	if (!(a->emulated & bit)) {
+		r->why = "the kernel has DONTUNMAP for this kind of mapping";
+		a->ret = mc_kernel(r);
+		return 1;
+	}
+	a->emulating = true;
+	a->ret = mc_du_emulate(r, v, r->old, r->old_len, r->new_addr, false);
 	return 1;
 }
 
-/* DONTUNMAP without FIXED: the single-VMA path. The VMA that contains old
- * must hold the whole range. */
-static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulated_out)
+static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulating)
 {
-	struct single_arg a;
-	unsigned int bit;
+	struct single_arg a = { .r = r, .emulated = emulated, .emulating = false, .ret = -EFAULT };
 	int err;
 
-	a.found = false;
+	/* A kernel with DONTUNMAP for private anonymous memory only (5.7-5.12)
+	 * is asked first: without FIXED a refusal changes nothing, and the
+	 * common case costs no read of smaps. (Not when shared DONTUNMAP is
+	 * emulated by choice: the kernel would do it natively.) */
+	if (!(emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP) &&
+	    !(mc_kernel_features() & MREMAP_COMPAT_NATIVE_DONTUNMAP_SHARED)) {
+		long ret = mc_kernel(r);
+
+		if (ret != -EINVAL) {
+			r->why = "the kernel has DONTUNMAP for this kind of mapping";
+			return ret;
+		}
+	}
 	err = mc_maps_walk(r->old, true, single_cb, &a);
+	*emulating = a.emulating;
 	if (err < 0) {
 		r->why = "cannot read /proc/self/smaps: answering as an older kernel";
-		*emulated_out = true;
+		*emulating = true;
 		return -EINVAL;
 	}
-	if (!a.found || a.v.start > r->old)
-		return -EFAULT;
-	if (a.v.has_vmflags && (a.v.vmflags & VMF_SL))
-		return -EPERM;
-	if (r->old_len > a.v.end - r->old)
-		return -EFAULT;
-	bit = mc_vma_kind(&a.v) == VMA_ANON_PRIVATE ? MREMAP_COMPAT_EMULATED_DONTUNMAP :
-	      MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED;
-	if (!(emulated & bit)) {
-		r->why = "the kernel has DONTUNMAP for this kind of mapping";
-		return mc_kernel(r);
-	}
-	*emulated_out = true;
-	return mc_du_emulate(r, &a.v, r->old, r->old_len, r->new_addr, false);
+	return a.ret;
 }
 
 long mc_remap(struct mremap_req *r)
@@ -129,6 +146,7 @@ out:
 MC_PUBLIC void *mremap_compat(void *old, size_t old_len, size_t new_len, int flags, void *new_addr)
 {
 	struct mremap_req r;
+	int saved = errno; /* getauxval and friends may touch it */
 	long ret;
 
 	req_decode(&r, old, old_len, new_len, flags, new_addr);
@@ -137,6 +155,7 @@ MC_PUBLIC void *mremap_compat(void *old, size_t old_len, size_t new_len, int fla
 		errno = (int)-ret;
 		return MAP_FAILED;
 	}
+	errno = saved;
 	return (void *)ret;
 }
 

@@ -29,12 +29,15 @@ static int resolving;
 static mremap_fn resolve_next(void)
 {
 	mremap_fn f = __atomic_load_n(&next_mremap, __ATOMIC_ACQUIRE);
+	int saved;
 
 	if (f)
 		return f;
 	if (__atomic_exchange_n(&resolving, 1, __ATOMIC_ACQ_REL))
 		return NULL;
+	saved = errno; /* dlsym may set it; a successful mremap must not */
 	f = (mremap_fn)dlsym(RTLD_NEXT, "mremap");
+	errno = saved;
 	if (f == (mremap_fn)mremap)
 		f = NULL;
 	__atomic_store_n(&next_mremap, f, __ATOMIC_RELEASE);

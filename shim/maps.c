@@ -166,6 +166,10 @@ static int emit(struct reader *rd)
 	rd->pending = false;
 	if (rd->v.end <= rd->from)
 		return 0;
+	/* The vsyscall page is listed but is no VMA of the process: the
+	 * kernel's VMA lookups never find it. */
+	if (rd->v.path_len == 10 && !memcmp(rd->v.path, "[vsyscall]", 10))
+		return 0;
 	return rd->fn(&rd->v, rd->arg);
 }
 
