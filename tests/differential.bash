@@ -1,0 +1,171 @@
+# tests/differential.bash - native versus emulated, scenario by scenario.
+# Load after helpers:   load helpers; load differential
+#
+# $TESTBIN/scenario NAME prints an address-independent description of one
+# mremap() call and its result (tests/scenario.c). This kernel (6.18) has
+# every feature, so its native output is the oracle; the same scenario is
+# run again with the library preloaded and emulation forced, and the two
+# outputs must be identical.
+#
+#   compare_emulated NAME [VAR=VALUE...]   the call must take the emulated route
+#   compare_refused NAME [VAR=VALUE...]    the library's argument checks answer
+#   compare_native_route NAME [VAR=...]    the library hands the call to the kernel
+#   compare_passthrough NAME [VAR=...]     the call never enters the library
+#   oracle_output NAME                     path of NAME's native output
+#
+# VAR=VALUE pairs go to the emulated run (e.g. MREMAP_COMPAT_STRATEGY=race-free).
+# Optional variables, set by the test:
+#   EXPECT_HOW       a string the debug line must contain (e.g. "copy (race-free)")
+#   KNOWN_DIVERGENCE a library bug this test documents; with KNOWN_NORMALIZE
+#                    (a filter function that undoes exactly that divergence)
+#                    the test is skipped when the outputs differ only by it,
+#                    and fails on any other difference.
+#   KNOWN_ROUTE_BUG  the debug line is known to mislabel the route; the test
+#                    is skipped (after the outputs compared equal) if it does.
+
+SCENARIO="$TESTBIN/scenario"
+ORACLE_DIR="$top_builddir/tests/oracle"
+
+_diff_fail() {
+	printf '%s\n' "$@" >&2
+	return 1
+}
+
+# The native output of NAME, generated when missing or older than the
+# scenario program. Other suites (user-mode Linux 6.1, the simulated pre-5.7
+# kernel) compare their emulated output against these files.
+oracle_output() {
+	local name=$1 f="$ORACLE_DIR/$1.out" rc=0
+
+	[ -x "$SCENARIO" ] || _diff_fail "no $SCENARIO: run make check" || return 1
+	if [ ! -s "$f" ] || [ "$SCENARIO" -nt "$f" ]; then
+		mkdir -p "$ORACLE_DIR" || return 1
+		env -u LD_PRELOAD "$SCENARIO" "$name" >"$f.tmp.$$" 2>"$f.err" || rc=$?
+		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+			_diff_fail "native run of $name failed (exit $rc):" "$(cat "$f.err")"
+			rm -f "$f.tmp.$$"
+			return 1
+		fi
+		mv "$f.tmp.$$" "$f"
+	fi
+	printf '%s\n' "$f"
+}
+
+# Normalizers for known divergences (stdin -> stdout).
+
+# Adjacent map lines that differ only in being separate VMAs (same perms,
+# kind and flags, contiguous file offsets) are joined into one.
+norm_merge_vmas() {
+	local line pa="" pend=0 pperms="" prest="" pkey="" pnext=0 have=0
+	local a b perms rest key off s e
+
+	while IFS= read -r line; do
+		if [[ $line =~ ^map\ (\+0x[0-9a-f]+)-(\+0x[0-9a-f]+)\ ([^ ]+)\ (.*)$ ]]; then
+			a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]} perms=${BASH_REMATCH[3]}
+			rest=${BASH_REMATCH[4]} key=${BASH_REMATCH[4]}
+			s=$((${a#+})) e=$((${b#+})) off=-1
+			if [[ $rest =~ off=(0x[0-9a-f]+) ]]; then
+				off=$((BASH_REMATCH[1]))
+				key=${rest/off=${BASH_REMATCH[1]}/off=*}
+			fi
+			if [ "$have" -eq 1 ] && [ "$s" -eq "$pend" ] && [ "$perms" = "$pperms" ] &&
+			   [ "$key" = "$pkey" ] && { [ "$off" -lt 0 ] || [ "$off" -eq "$pnext" ]; }; then
+				pend=$e
+				[ "$off" -ge 0 ] && pnext=$((off + e - s))
+				continue
+			fi
+			[ "$have" -eq 1 ] && printf 'map %s-+0x%x %s %s\n' "$pa" "$pend" "$pperms" "$prest"
+			have=1 pa=$a pend=$e pperms=$perms prest=$rest pkey=$key
+			[ "$off" -ge 0 ] && pnext=$((off + e - s))
+			continue
+		fi
+		[ "$have" -eq 1 ] && printf 'map %s-+0x%x %s %s\n' "$pa" "$pend" "$pperms" "$prest"
+		have=0
+		printf '%s\n' "$line"
+	done
+	[ "$have" -eq 1 ] && printf 'map %s-+0x%x %s %s\n' "$pa" "$pend" "$pperms" "$prest"
+	return 0
+}
+
+# Whether a page of a shared mapping is mapped in the page tables.
+norm_shared_presence() {
+	sed -E 's/^spage ([^ ]+) [PS-] /spage \1 ? /'
+}
+
+# _differential ROUTE NAME [VAR=VALUE...]
+_differential() {
+	local route=$1 name=$2 nat dir emu err rc=0 lines n reason
+	shift 2
+
+	nat=$(oracle_output "$name") || return 1
+	if [ "$(head -c 6 "$nat")" = "SKIP: " ]; then
+		skip "$(sed -n '1s/^SKIP: //p' "$nat")"
+	fi
+	dir=${BATS_TEST_TMPDIR:-${BATS_RUN_TMPDIR:-/tmp}}
+	emu="$dir/$name.emulated.out"
+	err="$dir/$name.emulated.err"
+	env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$@" \
+		"$SCENARIO" "$name" >"$emu" 2>"$err" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		_diff_fail "emulated run of $name exited $rc (native did not skip):" \
+			"$(cat "$emu" "$err")"
+		return 1
+	fi
+
+	# The route.
+	lines=$(debug_lines "$err")
+	n=$(grep -c . <<<"$lines" || true)
+	case $route in
+	passthrough)
+		[ -z "$lines" ] || _diff_fail "expected no debug line (passed through), got:" "$lines" ||
+			return 1
+		;;
+	*)
+		[ "$n" -eq 1 ] || _diff_fail "expected one debug line, got $n:" "$(cat "$err")" ||
+			return 1
+		;;
+	esac
+	case $route in
+	emulated)
+		if ! grep -q ': emulated' <<<"$lines"; then
+			if [ -n "${KNOWN_ROUTE_BUG:-}" ] && grep -q ': native$' <<<"$lines" &&
+			   diff -u "$nat" "$emu"; then
+				skip "known divergence: $KNOWN_ROUTE_BUG"
+			fi
+			_diff_fail "not the emulated route:" "$lines"
+			return 1
+		fi
+		;;
+	refused)
+		grep -q '(refused by the argument checks)' <<<"$lines" ||
+			_diff_fail "not refused by the library's argument checks:" "$lines" || return 1
+		;;
+	native)
+		{ grep -q ': native' <<<"$lines" && ! grep -q ': emulated' <<<"$lines"; } ||
+			_diff_fail "not the native route:" "$lines" || return 1
+		;;
+	esac
+	if [ -n "${EXPECT_HOW:-}" ]; then
+		grep -qF -- "$EXPECT_HOW" <<<"$lines" ||
+			_diff_fail "debug line lacks \"$EXPECT_HOW\":" "$lines" || return 1
+	fi
+
+	# The result.
+	if diff -u --label "native ($name)" --label "emulated ($name)" "$nat" "$emu"; then
+		return 0
+	fi
+	if [ -n "${KNOWN_DIVERGENCE:-}" ] && [ -n "${KNOWN_NORMALIZE:-}" ]; then
+		if diff -u --label "native, normalized" --label "emulated, normalized" \
+			<("$KNOWN_NORMALIZE" <"$nat") <("$KNOWN_NORMALIZE" <"$emu"); then
+			skip "known divergence: $KNOWN_DIVERGENCE"
+		fi
+		reason="and more than the known divergence ($KNOWN_DIVERGENCE)"
+	fi
+	_diff_fail "native and emulated outputs of $name differ ${reason:-}"
+	return 1
+}
+
+compare_emulated() { _differential emulated "$@"; }
+compare_refused() { _differential refused "$@"; }
+compare_native_route() { _differential native "$@"; }
+compare_passthrough() { _differential passthrough "$@"; }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# Fault injection: the kernel's errno, and nothing lost.
+
+load helpers
+
+native_vs_emulated() {
+	native=$("$TESTBIN/faults" "$1")
+	run env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$TESTBIN/faults" "$1"
+	[ "$status" -eq 0 ]
+	diff -u <(echo "$native") <(grep -v '^mremap-compat:' <<<"$output")
+	[[ "$output" == *": emulated"* ]]
+	[[ "$output" != *"DATA LOST"* ]]
+}
+
+@test "at vm.max_map_count: the kernel's errno, data at the old address" {
+	native_vs_emulated mapcount
+}
+
+@test "beyond RLIMIT_AS: the kernel's errno, data at the old address" {
+	native_vs_emulated rlimit-as
+}
+
+without_proc() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a private mount namespace"
+	command -v unshare >/dev/null || skip "unshare is not installed"
+	unshare -m sh -c 'mount -t tmpfs none /proc && exec "$@"' sh \
+		env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$TESTBIN/faults" noproc
+}
+
+@test "without /proc a multi-VMA move answers as Linux 6.1 does (EFAULT)" {
+	run without_proc
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"cannot read /proc/self/smaps"* ]]
+	got=$(grep '^multi-VMA' <<<"$output")
+	run "$top_srcdir/tests/uml/uml-run" --timeout 120 "$TESTBIN/faults" noproc
+	[ "$status" -ne 77 ] || skip "user-mode-linux: ${output}"
+	[ "$status" -eq 0 ]
+	[ "$got" = "$(grep '^multi-VMA' <<<"$output")" ]
+}
+
+@test "without /proc DONTUNMAP answers as a pre-5.7 kernel does (EINVAL)" {
+	run without_proc
+	[ "$status" -eq 0 ]
+	got=$(grep '^DONTUNMAP' <<<"$output")
+	run "$TESTBIN/pre57" "$TESTBIN/faults" noproc
+	[ "$status" -eq 0 ]
+	[ "$got" = "$(grep '^DONTUNMAP' <<<"$output")" ]
+}

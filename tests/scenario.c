@@ -1,0 +1,1642 @@
+/* tests/scenario.c - one mremap() scenario, described canonically.
+ *
+ *   scenario NAME      runs one scenario, prints its result on stdout
+ *   scenario --list    prints every name, one a line
+ *
+ * The same program runs natively (the kernel is the oracle) and with the
+ * library preloaded and emulation forced; tests/differential.bash compares
+ * the two outputs. Everything printed is address-independent:
+ *
+ *   An arena of ARENA_PAGES pages is reserved (2 MB aligned), released, and
+ *   the scenario's mappings are placed in it with MAP_FIXED at page
+ *   offsets. Addresses are printed relative to the arena (+0x3000), or,
+ *   for a destination the kernel chose outside it, relative to the
+ *   returned address (new+0x0).
+ *
+ * Output:
+ *   ret=+0xOFF | ret=elsewhere | ret=-1 errno=NAME
+ *   (scenario-specific lines, e.g. "fault at +0x...")
+ *   map +START-+END PERMS KIND [off=0x..] [flags]
+ *   page +ADDR PRESENT CONTENT
+ * PRESENT is P (present), S (swapped) or - (neither), read from
+ * /proc/self/pagemap before any content is read; CONTENT is the pattern
+ * found (ID.INDEX), zero, or a hash, read through /proc/self/mem so that
+ * PROT_NONE pages can be read too.
+ *
+ * Exit 0 whatever mremap() answered; 77 with "SKIP: reason" when this
+ * machine cannot run the scenario.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#endif
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#endif
+#ifndef PR_SET_VMA_ANON_NAME
+#define PR_SET_VMA_ANON_NAME 0
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 1
+#endif
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY 1
+#endif
+#ifndef SYS_mseal
+#if defined(__x86_64__)
+#define SYS_mseal 462
+#endif
+#endif
+
+#define PS 4096UL
+#define ARENA_PAGES 4200UL
+#define HUGE_ALIGN (2UL << 20)
+
+#define RW (PROT_READ | PROT_WRITE)
+#define RO PROT_READ
+#define NONE PROT_NONE
+
+#define MAYMOVE MREMAP_MAYMOVE
+#define FIXED MREMAP_FIXED
+#define DONTUNMAP MREMAP_DONTUNMAP
+
+static unsigned long arena;
+
+/* ---- failure and skipping -------------------------------------------- */
+
+static void die(const char *what)
+{
+	fprintf(stderr, "scenario: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("SKIP: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	exit(77);
+}
+
+/* ---- addresses ---------------------------------------------------------- */
+
+static unsigned long pg(unsigned long page)
+{
+	return arena + page * PS;
+}
+
+static bool in_arena(unsigned long a)
+{
+	return a >= arena && a < arena + ARENA_PAGES * PS;
+}
+
+static void reserve_arena(void)
+{
+	unsigned long len = ARENA_PAGES * PS + HUGE_ALIGN;
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap arena");
+	arena = ((unsigned long)p + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
+	if (munmap(p, len))
+		die("munmap arena");
+}
+
+/* ---- patterns -------------------------------------------------------- */
+
+#define MAGIC 0x5343454e00000000ULL /* "SCEN" */
+#define MIX 0x9e3779b97f4a7c15ULL
+
+static void fill_page(void *page, char id, unsigned idx)
+{
+	uint64_t *w = page, w0 = MAGIC | ((uint64_t)(unsigned char)id << 16) | (idx & 0xffff);
+	size_t i;
+
+	for (i = 0; i < PS / 8; i++)
+		w[i] = w0 ^ (i * MIX);
+}
+
+static void fill(unsigned long addr, unsigned long npages, char id, unsigned first_idx)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++)
+		fill_page((void *)(addr + i * PS), id, first_idx + (unsigned)i);
+}
+
+static void describe_page(const unsigned char *buf, char *out, size_t outlen)
+{
+	const uint64_t *w = (const void *)buf;
+	uint64_t w0 = w[0];
+	uint32_t h = 2166136261u;
+	size_t i;
+	bool zero = true;
+
+	for (i = 0; i < PS; i++)
+		if (buf[i]) {
+			zero = false;
+			break;
+		}
+	if (zero) {
+		snprintf(out, outlen, "zero");
+		return;
+	}
+	if ((w0 & 0xffffffff00000000ULL) == MAGIC && !(w0 & 0xff000000ULL)) {
+		for (i = 1; i < PS / 8; i++)
+			if (w[i] != (w0 ^ (i * MIX)))
+				break;
+		if (i == PS / 8) {
+			snprintf(out, outlen, "%c.%u", (char)((w0 >> 16) & 0xff),
+				 (unsigned)(w0 & 0xffff));
+			return;
+		}
+	}
+	for (i = 0; i < PS; i++) {
+		h ^= buf[i];
+		h *= 16777619u;
+	}
+	snprintf(out, outlen, "hash:%08x", h);
+}
+
+/* ---- labels: which object a mapping shows ---------------------------- */
+
+struct label {
+	unsigned long ino;
+	unsigned int major, minor;
+	char name[32];
+};
+static struct label labels[16];
+static int nlabels;
+
+static void add_label(int fd, const char *name)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		die("fstat");
+	if (nlabels == (int)(sizeof(labels) / sizeof(labels[0])))
+		return;
+	labels[nlabels].ino = st.st_ino;
+	labels[nlabels].major = major(st.st_dev);
+	labels[nlabels].minor = minor(st.st_dev);
+	snprintf(labels[nlabels].name, sizeof(labels[nlabels].name), "%s", name);
+	nlabels++;
+}
+
+/* ---- temp files ---------------------------------------------------------- */
+
+static char tmpdir[4096];
+static char shmpath[256];
+static char files[8][4200];
+static int nfiles;
+
+static void cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < nfiles; i++)
+		unlink(files[i]);
+	if (tmpdir[0])
+		rmdir(tmpdir);
+	if (shmpath[0])
+		unlink(shmpath);
+}
+
+static void make_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	if (tmpdir[0])
+		return;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/scenario.XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(tmpdir))
+		die("mkdtemp");
+}
+
+/* Writes npages pages of pattern 'id' (page i: id.i) to fd. */
+static void write_pattern(int fd, char id, unsigned long npages)
+{
+	static unsigned char buf[PS];
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		fill_page(buf, id, (unsigned)i);
+		if (pwrite(fd, buf, PS, (off_t)(i * PS)) != (ssize_t)PS)
+			die("pwrite");
+	}
+}
+
+/* A regular file of npages pages of pattern 'id', labelled 'label'. */
+static int make_file(const char *label, char id, unsigned long npages)
+{
+	int fd;
+
+	make_tmpdir();
+	snprintf(files[nfiles], sizeof(files[nfiles]), "%s/%s", tmpdir, label);
+	fd = open(files[nfiles], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die("open temp file");
+	nfiles++;
+	write_pattern(fd, id, npages);
+	{
+		char kind[40];
+
+		snprintf(kind, sizeof(kind), "file:%s", label);
+		add_label(fd, kind);
+	}
+	return fd;
+}
+
+static int make_memfd(char id, unsigned long npages)
+{
+	int fd = memfd_create("scenario", MFD_CLOEXEC);
+
+	if (fd < 0)
+		die("memfd_create");
+	write_pattern(fd, id, npages);
+	return fd;
+}
+
+static int make_shm_file(char id, unsigned long npages)
+{
+	int fd;
+
+	snprintf(shmpath, sizeof(shmpath), "/dev/shm/mremap-scenario-%d", (int)getpid());
+	fd = open(shmpath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		skip("cannot create a file in /dev/shm: %s", strerror(errno));
+	write_pattern(fd, id, npages);
+	add_label(fd, "shm-file");
+	return fd;
+}
+
+/* ---- mappings -------------------------------------------------------- */
+
+static void *xmap(unsigned long page, unsigned long npages, int prot, int flags, int fd, off_t off)
+{
+	void *p = mmap((void *)pg(page), npages * PS, prot, flags | MAP_FIXED, fd, off);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	return p;
+}
+
+static void xprotect(unsigned long page, unsigned long npages, int prot)
+{
+	if (mprotect((void *)pg(page), npages * PS, prot))
+		die("mprotect");
+}
+
+/* Private anonymous, pages id.0 .. id.n-1, then protection 'prot'. */
+static void anon(unsigned long page, unsigned long npages, int prot, char id)
+{
+	xmap(page, npages, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fill(pg(page), npages, id, 0);
+	if (prot != RW)
+		xprotect(page, npages, prot);
+}
+
+static void shared_anon(unsigned long page, unsigned long npages, int prot, char id)
+{
+	xmap(page, npages, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fill(pg(page), npages, id, 0);
+	if (prot != RW)
+		xprotect(page, npages, prot);
+}
+
+/* Maps a file (pattern already in it) and faults every page in by reading. */
+static void map_fd(unsigned long page, unsigned long npages, int prot, int flags, int fd,
+		   unsigned long file_page)
+{
+	volatile unsigned char *p;
+	unsigned long i;
+
+	p = xmap(page, npages, prot | PROT_READ, flags, fd, (off_t)(file_page * PS));
+	for (i = 0; i < npages; i++)
+		(void)p[i * PS];
+	if (!(prot & PROT_READ))
+		xprotect(page, npages, prot);
+}
+
+/* The private-file VMA: pages read from the file, then 'written' pages
+ * (a bitmask) overwritten with pattern 'id': private copies. */
+static void private_file(unsigned long page, unsigned long npages, int prot, int fd,
+			 unsigned long file_page, unsigned written, char id)
+{
+	unsigned long i;
+
+	map_fd(page, npages, RW, MAP_PRIVATE, fd, file_page);
+	for (i = 0; i < npages; i++)
+		if (written & (1u << i))
+			fill_page((void *)pg(page + i), id, (unsigned)i);
+	if (prot != RW)
+		xprotect(page, npages, prot);
+}
+
+static void name_anon(unsigned long page, unsigned long npages, const char *name)
+{
+	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, pg(page), npages * PS, name))
+		skip("PR_SET_VMA_ANON_NAME: %s", strerror(errno));
+}
+
+/* Fills every free page of the arena, except [keep, keep+nkeep), with a
+ * PROT_NONE shared mapping of a memfd labelled "filler" (it merges with
+ * nothing the scenarios map), so that a destination the kernel chooses
+ * lands outside the arena. */
+static void fill_arena(unsigned long keep, unsigned long nkeep)
+{
+	unsigned long i = 0;
+	int fd = memfd_create("filler", MFD_CLOEXEC);
+
+	if (fd < 0)
+		die("memfd_create filler");
+	if (ftruncate(fd, (off_t)(ARENA_PAGES * PS)))
+		die("ftruncate filler");
+	add_label(fd, "filler");
+
+	while (i < ARENA_PAGES) {
+		unsigned long j = i;
+		void *p;
+
+		if (i >= keep && i < keep + nkeep) {
+			i = keep + nkeep;
+			continue;
+		}
+		p = mmap((void *)pg(i), PS, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED) {
+			if (errno != EEXIST)
+				die("mmap filler");
+			i++;
+			continue;
+		}
+		munmap(p, PS);
+		while (j < ARENA_PAGES && !(j >= keep && j < keep + nkeep)) {
+			p = mmap((void *)pg(j), PS, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+				 -1, 0);
+			if (p == MAP_FAILED)
+				break;
+			munmap(p, PS);
+			j++;
+		}
+		xmap(i, j - i, PROT_NONE, MAP_SHARED, fd, (off_t)(i * PS));
+		i = j;
+	}
+}
+
+/* ---- userfaultfd --------------------------------------------------------- */
+
+static int uffd = -1;
+
+static void uffd_open(void)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = 0 };
+	long fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd < 0)
+		skip("userfaultfd unavailable");
+	if (ioctl((int)fd, UFFDIO_API, &api))
+		skip("userfaultfd unavailable");
+	uffd = (int)fd;
+}
+
+static void uffd_register(unsigned long page, unsigned long npages)
+{
+	struct uffdio_register reg = {
+		.range = { .start = pg(page), .len = npages * PS },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+
+	if (uffd < 0)
+		uffd_open();
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		skip("userfaultfd unavailable (UFFDIO_REGISTER: %s)", strerror(errno));
+}
+
+static void uffd_close(void)
+{
+	if (uffd >= 0)
+		close(uffd);
+	uffd = -1;
+}
+
+/* ---- the call ------------------------------------------------------- */
+
+static long g_ret;
+static int g_errno;
+static unsigned long g_new_len;
+
+static void call(unsigned long old, unsigned long old_len, unsigned long new_len, int flags,
+		 unsigned long new_addr)
+{
+	void *r;
+
+	fflush(stdout);
+	errno = 0;
+	r = mremap((void *)old, old_len, new_len, flags, (void *)new_addr);
+	g_errno = errno;
+	g_ret = r == MAP_FAILED ? -1 : (long)r;
+	g_new_len = new_len;
+}
+
+static const char *errno_name(int e)
+{
+	static char buf[16];
+
+	switch (e) {
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EINTR: return "EINTR";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case EINVAL: return "EINVAL";
+	case ENOSYS: return "ENOSYS";
+	case ESTALE: return "ESTALE";
+	default:
+		snprintf(buf, sizeof(buf), "%d", e);
+		return buf;
+	}
+}
+
+/* "+0x..." in the arena, "new+0x..." relative to an elsewhere result. */
+static unsigned long new_base;
+static bool new_elsewhere;
+
+static void fmt_addr(char *out, size_t n, unsigned long a)
+{
+	if (in_arena(a) || a == arena + ARENA_PAGES * PS)
+		snprintf(out, n, "+0x%lx", a - arena);
+	else if (new_elsewhere && a >= new_base && a <= new_base + g_new_len)
+		snprintf(out, n, "new+0x%lx", a - new_base);
+	else
+		snprintf(out, n, "outside");
+}
+
+static void print_ret(void)
+{
+	char a[40];
+
+	if (g_ret == -1) {
+		printf("ret=-1 errno=%s\n", errno_name(g_errno));
+		return;
+	}
+	if (in_arena((unsigned long)g_ret)) {
+		fmt_addr(a, sizeof(a), (unsigned long)g_ret);
+		printf("ret=%s\n", a);
+		return;
+	}
+	new_elsewhere = true;
+	new_base = (unsigned long)g_ret;
+	printf("ret=elsewhere\n");
+}
+
+/* ---- the layout ------------------------------------------------------- */
+
+struct region {
+	unsigned long start, end;  /* clipped to the arena or the new range */
+	char perms[8];
+	char kind[80];
+	char extra[120];           /* off=, VmFlags */
+};
+static struct region regions[8192];
+static int nregions;
+
+static const char *const shown_flags[] = {
+	"dc", "dd", "hg", "lf", "lo", "mg", "nh", "nr", "sl", "ui", "um", "uw",
+};
+
+static void kind_of(char *out, size_t n, const char *path, unsigned long ino,
+		    unsigned int maj, unsigned int min, bool *anon)
+{
+	int i;
+
+	*anon = false;
+	for (i = 0; i < nlabels; i++)
+		if (labels[i].ino == ino && labels[i].major == maj && labels[i].minor == min) {
+			snprintf(out, n, "%s", labels[i].name);
+			return;
+		}
+	if (!strncmp(path, "[anon:", 6)) {
+		snprintf(out, n, "%.70s", path);
+		*anon = true;
+		return;
+	}
+	if (path[0] == '[') {
+		snprintf(out, n, "%.70s", path);
+		return;
+	}
+	if (!strncmp(path, "/memfd:", 7)) {
+		snprintf(out, n, "memfd");
+		return;
+	}
+	if (!strncmp(path, "/SYSV", 5)) {
+		snprintf(out, n, "sysv");
+		return;
+	}
+	if (!strncmp(path, "/dev/zero", 9)) {
+		snprintf(out, n, "shared-anon");
+		return;
+	}
+	if (!strncmp(path, "/anon_hugepage", 14)) {
+		snprintf(out, n, "hugetlb");
+		return;
+	}
+	if (ino == 0 && !path[0]) {
+		snprintf(out, n, "anon");
+		*anon = true;
+		return;
+	}
+	snprintf(out, n, "other");
+}
+
+/* Reads /proc/self/smaps and keeps the VMAs meeting [lo, hi), clipped. */
+static void collect(unsigned long lo, unsigned long hi)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[4608];
+	struct region *cur = NULL;
+	unsigned long vstart = 0;
+	bool anon = false;
+
+	if (!f)
+		die("open smaps");
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e, off, ino;
+		unsigned int maj, min;
+		char perms[8], path[4096];
+		int consumed = 0;
+
+		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &s, &e, perms, &off, &maj, &min,
+			   &ino, &consumed) >= 7 && consumed > 0) {
+			size_t l;
+
+			cur = NULL;
+			snprintf(path, sizeof(path), "%s", line + consumed);
+			l = strlen(path);
+			while (l && (path[l - 1] == '\n' || path[l - 1] == ' '))
+				path[--l] = 0;
+			if (e <= lo || s >= hi)
+				continue;
+			if (nregions == (int)(sizeof(regions) / sizeof(regions[0])))
+				die("too many regions");
+			cur = &regions[nregions++];
+			cur->start = s < lo ? lo : s;
+			cur->end = e > hi ? hi : e;
+			vstart = s;
+			snprintf(cur->perms, sizeof(cur->perms), "%s", perms);
+			kind_of(cur->kind, sizeof(cur->kind), path, ino, maj, min, &anon);
+			cur->extra[0] = 0;
+			if (!anon && path[0] != '[')
+				snprintf(cur->extra, sizeof(cur->extra), " off=0x%lx",
+					 off + (cur->start - vstart));
+			continue;
+		}
+		if (cur && !strncmp(line, "VmFlags:", 8)) {
+			size_t i;
+
+			for (i = 0; i < sizeof(shown_flags) / sizeof(shown_flags[0]); i++) {
+				char pat[5];
+
+				snprintf(pat, sizeof(pat), " %s", shown_flags[i]);
+				/* VmFlags: " rd wr mr ..." - match whole words */
+				{
+					const char *p = line + 8;
+
+					while ((p = strstr(p, pat))) {
+						if (p[3] == ' ' || p[3] == '\n' || p[3] == 0) {
+							size_t n = strlen(cur->extra);
+
+							snprintf(cur->extra + n, sizeof(cur->extra) - n,
+								 " %s", shown_flags[i]);
+							break;
+						}
+						p += 3;
+					}
+				}
+			}
+			cur = NULL;
+		}
+	}
+	fclose(f);
+}
+
+static void print_layout(void)
+{
+	int i;
+
+	nregions = 0;
+	collect(arena, arena + ARENA_PAGES * PS);
+	if (new_elsewhere)
+		collect(new_base, new_base + g_new_len);
+	for (i = 0; i < nregions; i++) {
+		char a[40], b[40];
+
+		fmt_addr(a, sizeof(a), regions[i].start);
+		fmt_addr(b, sizeof(b), regions[i].end);
+		printf("map %s-%s %s %s%s\n", a, b, regions[i].perms, regions[i].kind,
+		       regions[i].extra);
+	}
+	if (new_elsewhere) {
+		unsigned long covered = 0;
+
+		for (i = 0; i < nregions; i++)
+			if (regions[i].start >= new_base && regions[i].end <= new_base + g_new_len)
+				covered += regions[i].end - regions[i].start;
+		if (covered != g_new_len)
+			printf("new range not fully mapped: 0x%lx of 0x%lx\n", covered, g_new_len);
+	}
+	fflush(stdout);
+}
+
+/* Present/swapped bits first (reading contents would fault pages in), then
+ * the contents through /proc/self/mem. Filler pages are skipped. */
+static void print_pages(void)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int mem = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	static unsigned char buf[PS];
+	unsigned long total = 0, k = 0, a;
+	char *bits;
+	int i;
+
+	if (pm < 0 || mem < 0)
+		die("open pagemap or mem");
+	for (i = 0; i < nregions; i++)
+		if (strcmp(regions[i].kind, "filler"))
+			total += (regions[i].end - regions[i].start) / PS;
+	bits = calloc(total + 1, 1);
+	if (!bits)
+		die("calloc");
+	for (i = 0; i < nregions; i++) {
+		if (!strcmp(regions[i].kind, "filler"))
+			continue;
+		for (a = regions[i].start; a < regions[i].end; a += PS) {
+			uint64_t e = 0;
+
+			if (pread(pm, &e, 8, (off_t)(a / PS * 8)) != 8)
+				die("pread pagemap");
+			bits[k++] = (e >> 63) & 1 ? 'P' : (e >> 62) & 1 ? 'S' : '-';
+		}
+	}
+	k = 0;
+	for (i = 0; i < nregions; i++) {
+		if (!strcmp(regions[i].kind, "filler"))
+			continue;
+		for (a = regions[i].start; a < regions[i].end; a += PS) {
+			char ad[40], d[40];
+
+			fmt_addr(ad, sizeof(ad), a);
+			if (pread(mem, buf, PS, (off_t)a) != (ssize_t)PS)
+				snprintf(d, sizeof(d), "unreadable:%s", errno_name(errno));
+			else
+				describe_page(buf, d, sizeof(d));
+			printf("%s %s %c %s\n", regions[i].perms[3] == 's' ? "spage" : "page", ad,
+			       bits[k++], d);
+		}
+	}
+	free(bits);
+	close(pm);
+	close(mem);
+}
+
+/* The result: return value, layout, (uffd closed), pages. */
+static void report(void)
+{
+	print_ret();
+	print_layout();
+	uffd_close();
+	print_pages();
+	fflush(stdout);
+}
+
+/* call() then report() */
+static void run(unsigned long old, unsigned long old_len, unsigned long new_len, int flags,
+		unsigned long new_addr)
+{
+	call(old, old_len, new_len, flags, new_addr);
+	report();
+}
+
+/* ---- scenarios: MREMAP_DONTUNMAP on one VMA ----------------------------- */
+
+#define S 16UL    /* where sources start */
+#define D 2000UL  /* where destinations start */
+
+/* Private anonymous, whole VMA, FIXED over an existing mapping that is
+ * longer than the range (its tail stays). */
+static void du_anon_fixed(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 6, RO, 'X');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* Whole VMA, no FIXED, free hint: honoured exactly. */
+static void du_anon_hint_free(void)
+{
+	anon(S, 4, RW, 'A');
+	fill_arena(D, 4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* Busy hint: the kernel places it elsewhere; the busy mapping stays. */
+static void du_anon_hint_busy(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D + 2, 2, RW, 'X');
+	fill_arena(0, 0);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void du_anon_hint_zero(void)
+{
+	anon(S, 4, RW, 'A');
+	fill_arena(0, 0);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, 0);
+}
+
+/* Part of an 8-page VMA, FIXED. */
+static void du_anon_partial_start(void)
+{
+	anon(S, 8, RW, 'A');
+	run(pg(S), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_anon_partial_middle(void)
+{
+	anon(S, 8, RW, 'A');
+	run(pg(S + 3), 3 * PS, 3 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_anon_partial_end(void)
+{
+	anon(S, 8, RW, 'A');
+	run(pg(S + 6), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* The middle of a VMA, with a free hint (the single-VMA path). */
+static void du_anon_partial_middle_hint(void)
+{
+	anon(S, 8, RW, 'A');
+	fill_arena(D, 3);
+	run(pg(S + 3), 3 * PS, 3 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void du_anon_readonly(void)
+{
+	anon(S, 4, RO, 'A');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_anon_readonly_partial(void)
+{
+	anon(S, 4, RO, 'A');
+	run(pg(S + 1), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_anon_protnone(void)
+{
+	anon(S, 4, NONE, 'A');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* mlock 4 pages, DONTUNMAP pages 1-2: the whole old VMA loses lo, the new
+ * one has it. */
+static void du_anon_mlocked(void)
+{
+	anon(S, 4, RW, 'A');
+	if (mlock((void *)pg(S), 4 * PS))
+		skip("mlock: %s", strerror(errno));
+	run(pg(S + 1), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_anon_mlock_onfault(void)
+{
+	anon(S, 4, RW, 'A');
+	if (syscall(SYS_mlock2, pg(S), 4 * PS, MLOCK_ONFAULT))
+		skip("mlock2(MLOCK_ONFAULT): %s", strerror(errno));
+	run(pg(S + 1), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_anon_named(void)
+{
+	anon(S, 4, RW, 'A');
+	name_anon(S, 4, "scenario-heap");
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_anon_named_partial(void)
+{
+	anon(S, 6, RW, 'A');
+	name_anon(S, 6, "scenario-heap");
+	run(pg(S + 2), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void madvise_or_skip(unsigned long page, unsigned long n, int advice, const char *name)
+{
+	if (madvise((void *)pg(page), n * PS, advice))
+		skip("madvise(%s): %s", name, strerror(errno));
+}
+
+static void du_anon_madvised(void)
+{
+	anon(S, 4, RW, 'A');
+	madvise_or_skip(S, 4, MADV_DONTFORK, "MADV_DONTFORK");
+	madvise_or_skip(S, 4, MADV_DONTDUMP, "MADV_DONTDUMP");
+	madvise_or_skip(S, 4, MADV_WIPEONFORK, "MADV_WIPEONFORK");
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_anon_nohugepage(void)
+{
+	anon(S, 4, RW, 'A');
+	madvise_or_skip(S, 4, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* Writes a marker through the new range after the call: a shared object
+ * shows it through the old range too. */
+static void write_through_new(void)
+{
+	if (g_ret != -1)
+		fill_page((void *)g_ret, 'N', 0);
+}
+
+static void du_shared_anon(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	write_through_new();
+	report();
+}
+
+static void du_shared_anon_hint(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	fill_arena(D, 4);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+	write_through_new();
+	report();
+}
+
+static void du_shared_anon_partial(void)
+{
+	shared_anon(S, 6, RW, 'A');
+	call(pg(S + 2), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	write_through_new();
+	report();
+}
+
+static void du_memfd_shared(void)
+{
+	int fd = make_memfd('M', 8);
+
+	map_fd(S, 4, RW, MAP_SHARED, fd, 2);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	write_through_new();
+	report();
+}
+
+/* A memfd mapped privately: a private file mapping of shmem. */
+static void du_memfd_private(void)
+{
+	int fd = make_memfd('M', 8);
+
+	private_file(S, 4, RW, fd, 2, 0x5, 'A');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_shm_file(void)
+{
+	int fd = make_shm_file('H', 4);
+
+	map_fd(S, 4, RW, MAP_SHARED, fd, 0);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	write_through_new();
+	report();
+}
+
+/* Private file mapping, pages 0 and 2 written (private copies): they move;
+ * the old range shows the file again. */
+static void du_file_private(void)
+{
+	int fd = make_file("data", 'F', 8);
+
+	private_file(S, 4, RW, fd, 1, 0x5, 'A');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_file_private_hint(void)
+{
+	int fd = make_file("data", 'F', 8);
+
+	private_file(S, 4, RW, fd, 1, 0x5, 'A');
+	fill_arena(D, 4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void du_file_private_readonly(void)
+{
+	int fd = make_file("data", 'F', 8);
+
+	private_file(S, 4, RO, fd, 0, 0x2, 'A');
+	run(pg(S + 1), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_file_shared(void)
+{
+	int fd = make_file("data", 'F', 8);
+
+	map_fd(S, 4, RW, MAP_SHARED, fd, 2);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	write_through_new();
+	report();
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+static void du_err_no_maymove(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 4, RW, 'X');
+	run(pg(S), 4 * PS, 4 * PS, FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_err_no_maymove_hint(void)
+{
+	anon(S, 4, RW, 'A');
+	run(pg(S), 4 * PS, 4 * PS, DONTUNMAP, pg(D));
+}
+
+static void du_err_len_differ(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 8, RW, 'X');
+	run(pg(S), 4 * PS, 8 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_err_unaligned_old(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 4, RW, 'X');
+	run(pg(S) + 16, 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_err_unaligned_new(void)
+{
+	anon(S, 4, RW, 'A');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D) + 16);
+}
+
+static void du_err_unaligned_new_fixed(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 4, RW, 'X');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D) + 16);
+}
+
+/* A hint overlapping the source: EINVAL, although it is only a hint. */
+static void du_err_hint_overlap(void)
+{
+	anon(S, 4, RW, 'A');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(S + 2));
+}
+
+static void du_err_unmapped_old(void)
+{
+	anon(D + 8, 4, RW, 'X');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void du_err_unmapped_old_fixed(void)
+{
+	anon(D, 4, RW, 'X');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* Two VMAs, a hint (no FIXED): the single-VMA path says EFAULT. */
+static void du_err_crosses_vma_end(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 2, 2, RO, 'B');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void du_err_crosses_into_gap(void)
+{
+	anon(S, 2, RW, 'A');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static bool find_special(const char *name, unsigned long *s, unsigned long *e)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	bool found = false;
+
+	if (!f)
+		die("open maps");
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, name) && sscanf(line, "%lx-%lx", s, e) == 2) {
+			found = true;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void print_special(const char *name, unsigned long s0, unsigned long e0)
+{
+	unsigned long s, e;
+
+	if (find_special(name, &s, &e))
+		printf("%s: %s\n", name, s == s0 && e == e0 ? "unchanged" : "changed");
+	else
+		printf("%s: gone\n", name);
+}
+
+static void du_vdso(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 4, RW, 'X');
+	call(s, e - s, e - s, MAYMOVE | DONTUNMAP, 0);
+	print_special("[vdso]", s, e);
+	report();
+}
+
+static void du_vdso_fixed(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 4, RW, 'X');
+	call(s, e - s, e - s, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_special("[vdso]", s, e);
+	report();
+}
+
+static void need_hugepages(void)
+{
+	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "re");
+	long n = 0;
+
+	if (!f || fscanf(f, "%ld", &n) != 1)
+		n = 0;
+	if (f)
+		fclose(f);
+	if (n < 4)
+		skip("no hugepages (vm.nr_hugepages = %ld)", n);
+}
+
+static void du_hugetlb(void)
+{
+	unsigned long h = HUGE_ALIGN / PS; /* pages per huge page */
+	void *p;
+
+	need_hugepages();
+	p = mmap((void *)pg(h), HUGE_ALIGN, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_FIXED,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		skip("MAP_HUGETLB: %s", strerror(errno));
+	fill(pg(h), h, 'A', 0);
+	run(pg(h), HUGE_ALIGN, HUGE_ALIGN, MAYMOVE | FIXED | DONTUNMAP, pg(4 * h));
+}
+
+static void du_hugetlb_hint(void)
+{
+	unsigned long h = HUGE_ALIGN / PS;
+	void *p;
+
+	need_hugepages();
+	p = mmap((void *)pg(h), HUGE_ALIGN, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_FIXED,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		skip("MAP_HUGETLB: %s", strerror(errno));
+	fill(pg(h), h, 'A', 0);
+	run(pg(h), HUGE_ALIGN, HUGE_ALIGN, MAYMOVE | DONTUNMAP, 0);
+}
+
+/* ---- userfaultfd ----------------------------------------------------- */
+
+/* The registration stays on the old range (um); the new range has none. */
+static void du_uffd_registered(void)
+{
+	anon(S, 4, RW, 'A');
+	uffd_register(S, 4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_uffd_registered_partial(void)
+{
+	anon(S, 6, RW, 'A');
+	uffd_register(S, 6);
+	run(pg(S + 2), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_uffd_registered_hint(void)
+{
+	anon(S, 4, RW, 'A');
+	uffd_register(S, 4);
+	fill_arena(D, 4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static volatile unsigned char fault_seen;
+
+static void *toucher(void *arg)
+{
+	fault_seen = *(volatile unsigned char *)arg;
+	return NULL;
+}
+
+/* LTP mremap07: after DONTUNMAP, a touch of the old range reaches the
+ * userfaultfd handler, at the old address. */
+static void du_uffd_fault(void)
+{
+	struct uffd_msg msg;
+	struct pollfd pfd;
+	pthread_t t;
+	static unsigned char page[PS] __attribute__((aligned(4096)));
+	static unsigned char stack[1 << 18] __attribute__((aligned(4096)));
+	pthread_attr_t attr;
+	int n;
+
+	anon(S, 4, RW, 'A');
+	uffd_register(S, 4);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	if (g_ret == -1) {
+		report();
+		return;
+	}
+	/* A stack of our own: one from mmap(NULL) could land in the arena. */
+	if (pthread_attr_init(&attr) || pthread_attr_setstack(&attr, stack, sizeof(stack)) ||
+	    pthread_create(&t, &attr, toucher, (void *)(pg(S + 1) + 0x10)))
+		die("pthread_create");
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	n = poll(&pfd, 1, 5000);
+	if (n == 1 && read(uffd, &msg, sizeof(msg)) == (ssize_t)sizeof(msg) &&
+	    msg.event == UFFD_EVENT_PAGEFAULT) {
+		unsigned long a = (unsigned long)msg.arg.pagefault.address;
+		struct uffdio_copy copy;
+		char ad[40];
+
+		fmt_addr(ad, sizeof(ad), a & ~(PS - 1));
+		printf("fault at %s%s\n", ad,
+		       msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WRITE ? " write" : " read");
+		fill_page(page, 'U', 0);
+		copy.dst = a & ~(PS - 1);
+		copy.src = (unsigned long)page;
+		copy.len = PS;
+		copy.mode = 0;
+		copy.copy = 0;
+		if (ioctl(uffd, UFFDIO_COPY, &copy))
+			printf("UFFDIO_COPY: %s\n", errno_name(errno));
+	} else {
+		printf("no fault reported\n");
+		uffd_close(); /* wakes the toucher */
+	}
+	pthread_join(t, NULL);
+	printf("toucher read 0x%02x\n", fault_seen);
+	report();
+}
+
+/* ---- scenarios: the multi-VMA move ------------------------------------- */
+
+/* Three VMAs of different protection, moved as one. */
+static void mv_three_prot(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 2, 2, RO, 'B');
+	anon(S + 4, 2, NONE, 'C');
+	run(pg(S), 6 * PS, 6 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* Gaps between the VMAs keep their size. */
+static void mv_gaps(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 5, 1, RO, 'B');
+	anon(S + 7, 2, RW, 'C');
+	run(pg(S), 9 * PS, 9 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* The range starts and ends inside VMAs: both are split. */
+static void mv_split_ends(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(S + 4, 2, RO, 'B');
+	anon(S + 7, 4, RW, 'C');
+	run(pg(S + 2), 7 * PS, 7 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mv_trailing_gap(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 2, 2, RO, 'B');
+	run(pg(S), 7 * PS, 7 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* One VMA followed by a gap inside the range: allowed since 6.17. */
+static void mv_trailing_gap_single(void)
+{
+	anon(S, 3, RW, 'A');
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mv_leading_gap(void)
+{
+	anon(S + 2, 2, RW, 'A');
+	anon(S + 4, 2, RO, 'B');
+	anon(D, 6, RW, 'X');
+	run(pg(S), 6 * PS, 6 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* Nothing mapped in the range: EFAULT, and the destination stays. */
+static void mv_unmapped(void)
+{
+	anon(S + 8, 2, RW, 'A');
+	anon(D, 6, RW, 'X');
+	run(pg(S), 6 * PS, 6 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* Mappings in the destination: under a source gap they stay, under a
+ * source VMA they are replaced. */
+static void mv_dest_gap_mapping(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 5, 2, RO, 'B');
+	anon(D + 1, 2, RW, 'X');   /* half under A, half under the gap */
+	anon(D + 3, 1, RO, 'Y');   /* under the gap */
+	anon(D + 6, 3, RW, 'Z');   /* under B's second page, and past the range */
+	run(pg(S), 7 * PS, 7 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* Anonymous, private file, shared anonymous, memfd, side by side. */
+static void mv_mixed_kinds(void)
+{
+	int f = make_file("data", 'F', 8);
+	int m = make_memfd('M', 8);
+
+	anon(S, 2, RW, 'A');
+	private_file(S + 2, 3, RW, f, 2, 0x2, 'B');
+	shared_anon(S + 5, 2, RW, 'C');
+	map_fd(S + 7, 2, RW, MAP_SHARED, m, 3);
+	run(pg(S), 9 * PS, 9 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* DONTUNMAP|FIXED across VMAs and a gap: every source VMA stays, emptied. */
+static void mv_dontunmap(void)
+{
+	int f = make_file("data", 'F', 8);
+	int m = make_memfd('M', 8);
+
+	anon(S, 2, RW, 'A');
+	anon(S + 2, 2, RO, 'B');
+	private_file(S + 5, 3, RW, f, 1, 0x1, 'C');
+	map_fd(S + 8, 2, RW, MAP_SHARED, m, 0);
+	run(pg(S), 10 * PS, 10 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void mv_dontunmap_split_ends(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(S + 4, 2, RO, 'B');
+	shared_anon(S + 7, 4, RW, 'C');
+	run(pg(S + 2), 7 * PS, 7 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A userfaultfd-registered VMA first, the range going past it. */
+static void mv_uffd_first(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 2, 2, RO, 'B');
+	uffd_register(S, 2);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A registered VMA later: the earlier pieces are moved, then EFAULT. */
+static void mv_uffd_later(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	anon(S + 5, 2, RW, 'C');
+	uffd_register(S + 5, 2);
+	run(pg(S), 7 * PS, 7 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A registered VMA followed by a gap in the range: EFAULT, nothing moved. */
+static void mv_uffd_single_trailing_gap(void)
+{
+	anon(S, 2, RW, 'A');
+	uffd_register(S, 2);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A single registered VMA, the range ending inside it: an ordinary move. */
+static void mv_uffd_single_inside(void)
+{
+	anon(S, 4, RW, 'A');
+	uffd_register(S, 4);
+	run(pg(S), 2 * PS, 2 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* DONTUNMAP across VMAs with a registered VMA later. */
+static void mv_uffd_later_dontunmap(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 2, 2, RO, 'B');
+	uffd_register(S + 2, 2);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* The destination overlaps only a gap of the source: EINVAL. */
+static void mv_overlap_gap(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 1, RO, 'B');
+	run(pg(S), 10 * PS, 10 * PS, MAYMOVE | FIXED, pg(S + 6));
+}
+
+/* The destination overlaps a VMA of the source: EINVAL. */
+static void mv_overlap_source(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 30, 2, RO, 'B');
+	run(pg(S), 32 * PS, 32 * PS, MAYMOVE | FIXED, pg(S + 4));
+}
+
+/* Growing across VMAs: EFAULT. */
+static void mv_grow(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 2, 2, RO, 'B');
+	anon(D, 2, RW, 'X');
+	run(pg(S), 4 * PS, 6 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* Shrinking FIXED across VMAs: the tail unmapped, the head moved. */
+static void mv_shrink(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 2, 2, RO, 'B');
+	anon(S + 5, 2, RW, 'C');
+	run(pg(S), 7 * PS, 1 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mv_dontunmap_nofixed(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 2, 2, RO, 'B');
+	fill_arena(D, 4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void sysv(unsigned long page, unsigned long npages, char id)
+{
+	int id_ = shmget(IPC_PRIVATE, npages * PS, IPC_CREAT | 0600);
+	void *p;
+
+	if (id_ < 0)
+		skip("shmget: %s", strerror(errno));
+	p = shmat(id_, (void *)pg(page), 0);
+	shmctl(id_, IPC_RMID, NULL);
+	if (p == (void *)-1)
+		skip("shmat: %s", strerror(errno));
+	fill(pg(page), npages, id, 0);
+}
+
+static void mv_sysv_first(void)
+{
+	sysv(S, 2, 'A');
+	anon(S + 2, 2, RO, 'B');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mv_sysv_later(void)
+{
+	anon(S, 2, RW, 'A');
+	sysv(S + 3, 2, 'B');
+	anon(S + 5, 2, RO, 'C');
+	run(pg(S), 7 * PS, 7 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A single SysV segment, the range ending inside it: an ordinary move. */
+static void mv_sysv_single_inside(void)
+{
+	sysv(S, 4, 'A');
+	run(pg(S), 2 * PS, 2 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* 1,000 single-page VMAs, alternately rw and r. */
+static void mv_thousand(void)
+{
+	unsigned long i;
+
+	anon(S, 1000, RW, 'A');
+	for (i = 1; i < 1000; i += 2)
+		xprotect(S + i, 1, RO);
+	run(pg(S), 1000 * PS, 1000 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mseal_or_skip(unsigned long page, unsigned long npages)
+{
+#ifdef SYS_mseal
+	if (syscall(SYS_mseal, pg(page), npages * PS, 0))
+		skip("mseal: %s", strerror(errno));
+#else
+	(void)page;
+	(void)npages;
+	skip("mseal: no system call number here");
+#endif
+}
+
+static void mv_mseal_first(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 2, 2, RO, 'B');
+	mseal_or_skip(S, 2);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mv_mseal_later(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	anon(S + 5, 2, RW, 'C');
+	mseal_or_skip(S + 5, 2);
+	run(pg(S), 7 * PS, 7 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A sealed destination under a later piece: EPERM after the first. */
+static void mv_mseal_dest(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	anon(D + 3, 1, RW, 'X');
+	mseal_or_skip(D + 3, 1);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* An ordinary single-VMA FIXED move. */
+static void mv_single_fixed(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 2, RO, 'X');
+	run(pg(S + 1), 2 * PS, 2 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+static const struct scenario {
+	const char *name;
+	void (*fn)(void);
+} scenarios[] = {
+	{ "du-anon-fixed", du_anon_fixed },
+	{ "du-anon-hint-free", du_anon_hint_free },
+	{ "du-anon-hint-busy", du_anon_hint_busy },
+	{ "du-anon-hint-zero", du_anon_hint_zero },
+	{ "du-anon-partial-start", du_anon_partial_start },
+	{ "du-anon-partial-middle", du_anon_partial_middle },
+	{ "du-anon-partial-end", du_anon_partial_end },
+	{ "du-anon-partial-middle-hint", du_anon_partial_middle_hint },
+	{ "du-anon-readonly", du_anon_readonly },
+	{ "du-anon-readonly-partial", du_anon_readonly_partial },
+	{ "du-anon-protnone", du_anon_protnone },
+	{ "du-anon-mlocked", du_anon_mlocked },
+	{ "du-anon-mlock-onfault", du_anon_mlock_onfault },
+	{ "du-anon-named", du_anon_named },
+	{ "du-anon-named-partial", du_anon_named_partial },
+	{ "du-anon-madvised", du_anon_madvised },
+	{ "du-anon-nohugepage", du_anon_nohugepage },
+	{ "du-shared-anon", du_shared_anon },
+	{ "du-shared-anon-hint", du_shared_anon_hint },
+	{ "du-shared-anon-partial", du_shared_anon_partial },
+	{ "du-memfd-shared", du_memfd_shared },
+	{ "du-memfd-private", du_memfd_private },
+	{ "du-shm-file", du_shm_file },
+	{ "du-file-private", du_file_private },
+	{ "du-file-private-hint", du_file_private_hint },
+	{ "du-file-private-readonly", du_file_private_readonly },
+	{ "du-file-shared", du_file_shared },
+	{ "du-err-no-maymove", du_err_no_maymove },
+	{ "du-err-no-maymove-hint", du_err_no_maymove_hint },
+	{ "du-err-len-differ", du_err_len_differ },
+	{ "du-err-unaligned-old", du_err_unaligned_old },
+	{ "du-err-unaligned-new", du_err_unaligned_new },
+	{ "du-err-unaligned-new-fixed", du_err_unaligned_new_fixed },
+	{ "du-err-hint-overlap", du_err_hint_overlap },
+	{ "du-err-unmapped-old", du_err_unmapped_old },
+	{ "du-err-unmapped-old-fixed", du_err_unmapped_old_fixed },
+	{ "du-err-crosses-vma-end", du_err_crosses_vma_end },
+	{ "du-err-crosses-into-gap", du_err_crosses_into_gap },
+	{ "du-vdso", du_vdso },
+	{ "du-vdso-fixed", du_vdso_fixed },
+	{ "du-hugetlb", du_hugetlb },
+	{ "du-hugetlb-hint", du_hugetlb_hint },
+	{ "du-uffd-registered", du_uffd_registered },
+	{ "du-uffd-registered-partial", du_uffd_registered_partial },
+	{ "du-uffd-registered-hint", du_uffd_registered_hint },
+	{ "du-uffd-fault", du_uffd_fault },
+	{ "mv-three-prot", mv_three_prot },
+	{ "mv-gaps", mv_gaps },
+	{ "mv-split-ends", mv_split_ends },
+	{ "mv-trailing-gap", mv_trailing_gap },
+	{ "mv-trailing-gap-single", mv_trailing_gap_single },
+	{ "mv-leading-gap", mv_leading_gap },
+	{ "mv-unmapped", mv_unmapped },
+	{ "mv-dest-gap-mapping", mv_dest_gap_mapping },
+	{ "mv-mixed-kinds", mv_mixed_kinds },
+	{ "mv-dontunmap", mv_dontunmap },
+	{ "mv-dontunmap-split-ends", mv_dontunmap_split_ends },
+	{ "mv-uffd-first", mv_uffd_first },
+	{ "mv-uffd-later", mv_uffd_later },
+	{ "mv-uffd-single-trailing-gap", mv_uffd_single_trailing_gap },
+	{ "mv-uffd-single-inside", mv_uffd_single_inside },
+	{ "mv-uffd-later-dontunmap", mv_uffd_later_dontunmap },
+	{ "mv-overlap-gap", mv_overlap_gap },
+	{ "mv-overlap-source", mv_overlap_source },
+	{ "mv-grow", mv_grow },
+	{ "mv-shrink", mv_shrink },
+	{ "mv-dontunmap-nofixed", mv_dontunmap_nofixed },
+	{ "mv-sysv-first", mv_sysv_first },
+	{ "mv-sysv-later", mv_sysv_later },
+	{ "mv-sysv-single-inside", mv_sysv_single_inside },
+	{ "mv-thousand", mv_thousand },
+	{ "mv-mseal-first", mv_mseal_first },
+	{ "mv-mseal-later", mv_mseal_later },
+	{ "mv-mseal-dest", mv_mseal_dest },
+	{ "mv-single-fixed", mv_single_fixed },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+			printf("%s\n", scenarios[i].name);
+		return 0;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: scenario NAME | --list\n");
+		return 2;
+	}
+	if ((unsigned long)sysconf(_SC_PAGESIZE) != PS)
+		skip("page size is not 4096");
+	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		if (!strcmp(argv[1], scenarios[i].name))
+			break;
+	if (i == sizeof(scenarios) / sizeof(scenarios[0])) {
+		fprintf(stderr, "scenario: unknown scenario %s\n", argv[1]);
+		return 2;
+	}
+	atexit(cleanup);
+	reserve_arena();
+	scenarios[i].fn();
+	fflush(stdout);
+	return 0;
+}

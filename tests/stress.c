@@ -1,0 +1,282 @@
+/* stress - the emulation under concurrency. Run with the library preloaded
+ * and MREMAP_COMPAT_EMULATE=all; every mode exits non-zero on a lost byte,
+ * an overwritten foreign mapping, or a wrong answer.
+ *
+ *   stress window ITER THREADS  DONTUNMAP over and over while threads map
+ *                               and unmap; reports how often another
+ *                               thread took the old range in the window
+ *   stress disjoint ITER THREADS  threads moving their own ranges at once
+ *                               (DONTUNMAP and multi-VMA moves)
+ *   stress signal ITER          mremap from a signal handler that interrupts
+ *                               the library
+ *   stress fork ITER            fork while other threads are inside the
+ *                               library; the child calls it too
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+
+static long P;
+static atomic_int stop;
+static atomic_long failures;
+
+#define FAIL(...) do { fprintf(stderr, __VA_ARGS__); atomic_fetch_add(&failures, 1); } while (0)
+
+static void fill(unsigned char *p, size_t len, uint64_t tag)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += 8)
+		memcpy(p + i, &tag, 8), tag = tag * 6364136223846793005ULL + 1442695040888963407ULL;
+}
+
+static int check(const unsigned char *p, size_t len, uint64_t tag)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += 8) {
+		if (memcmp(p + i, &tag, 8))
+			return 0;
+		tag = tag * 6364136223846793005ULL + 1442695040888963407ULL;
+	}
+	return 1;
+}
+
+static int zero(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* ---- window: foreign mappings are never overwritten ---------------- */
+
+static void *mapper(void *arg)
+{
+	uint64_t tag = (uintptr_t)arg << 32;
+
+	while (!atomic_load(&stop)) {
+		unsigned char *m = mmap(NULL, 4 * P, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED)
+			continue;
+		fill(m, 4 * P, ++tag);
+		sched_yield();
+		if (!check(m, 4 * P, tag))
+			FAIL("window: a foreign mapping at %p was overwritten\n", (void *)m);
+		munmap(m, 4 * P);
+	}
+	return NULL;
+}
+
+/* The old ranges are never touched after the call: if another thread took
+ * one in the window it is theirs. The debug lines count the hits. */
+static int mode_window(long iter, int nthreads)
+{
+	pthread_t t[16];
+	long i;
+	int n;
+
+	for (n = 0; n < nthreads && n < 16; n++)
+		pthread_create(&t[n], NULL, mapper, (void *)(uintptr_t)(n + 1));
+	for (i = 0; i < iter; i++) {
+		unsigned char *a = mmap(NULL, 4 * P, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		unsigned char *b;
+
+		fill(a, 4 * P, (uint64_t)i);
+		b = mremap(a, 4 * P, 4 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		if (b == MAP_FAILED) {
+			FAIL("window: mremap failed: %s\n", strerror(errno));
+			continue;
+		}
+		if (!check(b, 4 * P, (uint64_t)i))
+			FAIL("window: data lost in iteration %ld\n", i);
+		munmap(b, 4 * P);
+	}
+	atomic_store(&stop, 1);
+	for (n = 0; n < nthreads && n < 16; n++)
+		pthread_join(t[n], NULL);
+	printf("window: %ld iterations, %ld failures\n", iter, atomic_load(&failures));
+	return atomic_load(&failures) != 0;
+}
+
+/* ---- disjoint: threads moving their own ranges at once ------------- */
+
+/*   src: [rw][r-][rw] . [rw]      (. = a one-page gap)   -> dst, FIXED */
+static void *mover(void *arg)
+{
+	long iter = (long)arg, i;
+	uint64_t tag = (uint64_t)pthread_self();
+
+	for (i = 0; i < iter; i++) {
+		unsigned char *area = mmap(NULL, 16 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		unsigned char *src = area, *dst = area + 8 * P, *r;
+
+		mmap(src, 3 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		munmap(src + 3 * P, P);
+		mmap(src + 4 * P, P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		fill(src, 3 * P, tag + (uint64_t)i);
+		fill(src + 4 * P, P, ~(tag + (uint64_t)i));
+		mprotect(src + P, P, PROT_READ);
+		r = mremap(src, 5 * P, 5 * P, MREMAP_MAYMOVE | MREMAP_FIXED |
+			   (i & 1 ? MREMAP_DONTUNMAP : 0), dst);
+		if (r != dst)
+			FAIL("disjoint: mremap: %s\n", r == MAP_FAILED ? strerror(errno) : "moved elsewhere");
+		else if (!check(dst, 3 * P, tag + (uint64_t)i) || !check(dst + 4 * P, P, ~(tag + (uint64_t)i)))
+			FAIL("disjoint: data lost\n");
+		else if ((i & 1) && !zero(src, P))
+			FAIL("disjoint: old range not emptied\n");
+		/* A plain move vacated src: another thread may own it now. */
+		munmap(area + 5 * P, 11 * P);
+		if (i & 1)
+			munmap(src, 5 * P);
+	}
+	return NULL;
+}
+
+static int mode_disjoint(long iter, int nthreads)
+{
+	pthread_t t[16];
+	int n;
+
+	for (n = 0; n < nthreads && n < 16; n++)
+		pthread_create(&t[n], NULL, mover, (void *)iter);
+	for (n = 0; n < nthreads && n < 16; n++)
+		pthread_join(t[n], NULL);
+	printf("disjoint: %d threads x %ld moves, %ld failures\n", nthreads, iter,
+	       atomic_load(&failures));
+	return atomic_load(&failures) != 0;
+}
+
+/* ---- signal: mremap from a handler that interrupts the library ----- */
+
+static atomic_long in_handler;
+
+static void handler(int sig)
+{
+	int saved = errno;
+	unsigned char *a, *b;
+
+	(void)sig;
+	a = mmap(NULL, 2 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return;
+	a[0] = 0x5a;
+	b = mremap(a, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+	if (b == MAP_FAILED || b[0] != 0x5a || a[0] != 0)
+		atomic_fetch_add(&failures, 1);
+	if (b != MAP_FAILED)
+		munmap(b, 2 * P);
+	munmap(a, 2 * P);
+	atomic_fetch_add(&in_handler, 1);
+	errno = saved;
+}
+
+static int mode_signal(long iter)
+{
+	struct sigaction sa = { .sa_handler = handler };
+	struct itimerval it = { { 0, 200 }, { 0, 200 } };
+	long i;
+
+	sigaction(SIGALRM, &sa, NULL); /* no SA_RESTART: reads may see EINTR */
+	setitimer(ITIMER_REAL, &it, NULL);
+	for (i = 0; i < iter; i++) {
+		unsigned char *a = mmap(NULL, 8 * P, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *b;
+
+		fill(a, 8 * P, (uint64_t)i);
+		mprotect(a + 4 * P, 4 * P, PROT_READ); /* two VMAs */
+		b = mmap(NULL, 8 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mremap(a, 8 * P, 8 * P, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, b) != b)
+			FAIL("signal: mremap: %s\n", strerror(errno));
+		else if (!check(b, 8 * P, (uint64_t)i) || !zero(a, 8 * P))
+			FAIL("signal: wrong contents\n");
+		munmap(a, 8 * P);
+		munmap(b, 8 * P);
+	}
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	printf("signal: %ld calls, %ld from the handler, %ld failures\n", iter,
+	       atomic_load(&in_handler), atomic_load(&failures));
+	return atomic_load(&failures) != 0 || atomic_load(&in_handler) == 0;
+}
+
+/* ---- fork: while other threads are inside the library --------------- */
+
+static void *busy(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stop))
+		mover((void *)1L);
+	return NULL;
+}
+
+static int mode_fork(long iter)
+{
+	pthread_t t[2];
+	long i;
+	int n, bad = 0;
+
+	for (n = 0; n < 2; n++)
+		pthread_create(&t[n], NULL, busy, NULL);
+	for (i = 0; i < iter; i++) {
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0) {
+			unsigned char *a = mmap(NULL, 2 * P, PROT_READ | PROT_WRITE,
+						MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *b;
+
+			alarm(10); /* a deadlock ends as a failure, not a hang */
+			a[0] = 1;
+			b = mremap(a, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+			_exit(b != MAP_FAILED && b[0] == 1 && a[0] == 0 ? 0 : 1);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			bad++;
+	}
+	atomic_store(&stop, 1);
+	for (n = 0; n < 2; n++)
+		pthread_join(t[n], NULL);
+	printf("fork: %ld children, %d failed, %ld failures in the threads\n", iter, bad,
+	       atomic_load(&failures));
+	return bad || atomic_load(&failures);
+}
+
+int main(int argc, char **argv)
+{
+	long iter = argc > 2 ? atol(argv[2]) : 100;
+	int threads = argc > 3 ? atoi(argv[3]) : 4;
+
+	P = sysconf(_SC_PAGESIZE);
+	if (argc > 1 && !strcmp(argv[1], "window"))
+		return mode_window(iter, threads);
+	if (argc > 1 && !strcmp(argv[1], "disjoint"))
+		return mode_disjoint(iter, threads);
+	if (argc > 1 && !strcmp(argv[1], "signal"))
+		return mode_signal(iter);
+	if (argc > 1 && !strcmp(argv[1], "fork"))
+		return mode_fork(iter);
+	fprintf(stderr, "usage: stress window|disjoint|signal|fork [ITER [THREADS]]\n");
+	return 2;
+}
