@@ -7,18 +7,22 @@
  *     mremap(old, 0, len, MAYMOVE|FIXED, new) maps the same object again
  *     at new; the old range keeps its VMA and is emptied of page tables.
  *
- * move+refill (private anonymous, private file; the default): zero copy.
+ * move+refill (private anonymous; the default): zero copy.
  *     old [AAAA]          new [....]      move:   old [    ]  new [AAAA]
  *     refill with MAP_FIXED_NOREPLACE:     old [0000] or the file again
  *     Between the move and the refill another thread's mmap may take the
  *     old range: the data is then safe at new, the old range is theirs.
  *
- * copy (private kinds under a userfaultfd, or MREMAP_COMPAT_STRATEGY=
- *     race-free): the old VMA is never unmapped, so it keeps its
+ * copy (private files; private anonymous memory under a userfaultfd or
+ *     with MREMAP_COMPAT_STRATEGY=race-free): the old VMA is never
+ *     unmapped, so it keeps its
  *     userfaultfd registration and every attribute. Only present or
  *     swapped pages (and for a file, only private copies) are copied,
  *     as /proc/self/pagemap tells, so the copy raises no userfaultfd fault;
- *     then MADV_DONTNEED empties the old range.
+ *     then MADV_DONTNEED empties the old range. For a private file this
+ *     is also the exact choice: a refill would map a reopened file, a
+ *     different struct file, which never merges back into the old VMA,
+ *     and only the private copies are copied.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -185,6 +189,44 @@ static void unlock_old(const struct vma *v)
 
 /* ---- alias ------------------------------------------------------------ */
 
+/* The kernel's move carries the page table entries along: a page present
+ * at the old address is present at the new one. The alias maps the object
+ * again without page tables, so fault in, at the new address, the pages
+ * that were present at the old one (read faults: nothing is dirtied). */
+static void populate_like(const struct vma *v, unsigned long old, unsigned long dest,
+			  unsigned long len)
+{
+	unsigned long long pm[64];
+	unsigned long p = mc_page_size, npages = len / p, i, j;
+	long pmfd, memfd = -1;
+	char byte;
+
+	pmfd = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pmfd < 0)
+		return;
+	if (!(v->prot & PROT_READ))
+		memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	for (i = 0; i < npages; i += 64) {
+		unsigned long n = npages - i < 64 ? npages - i : 64;
+
+		if (sys_pread((int)pmfd, pm, n * 8, (old / p + i) * 8) != (long)(n * 8))
+			break;
+		for (j = 0; j < n; j++) {
+			unsigned long at = dest + (i + j) * p;
+
+			if (!(pm[j] & PM_PRESENT))
+				continue;
+			if (memfd >= 0)
+				sys_pread((int)memfd, &byte, 1, at);
+			else if (v->prot & PROT_READ)
+				(void)*(volatile const char *)at;
+		}
+	}
+	if (memfd >= 0)
+		sys_close((int)memfd);
+	sys_close((int)pmfd);
+}
+
 static long du_alias(const struct vma *v, unsigned long old, unsigned long len,
 		     unsigned long dest, bool reserved)
 {
@@ -197,9 +239,45 @@ static long du_alias(const struct vma *v, unsigned long old, unsigned long len,
 		 * VM_PFNMAP, which DONTUNMAP refuses with EINVAL. */
 		return ret == -EFAULT ? -EINVAL : ret;
 	}
+	populate_like(v, old, (unsigned long)ret, len);
 	unlock_old(v);
 	sys_madvise(old, len, MADV_DONTNEED); /* no page tables left */
 	return ret;
+}
+
+/* A private VMA made writable once stays charged (VM_ACCOUNT, smaps "ac")
+ * after losing PROT_WRITE; a new read-only mapping is not, and would not
+ * merge with its neighbours as the kernel's emptied VMA does. Map such a
+ * range writable first, then take the write permission away. */
+static bool charged_read_only(const struct vma *v)
+{
+	return v->has_vmflags && (v->vmflags & VMF_AC) && !(v->prot & PROT_WRITE);
+}
+
+static int refill_prot(const struct vma *v)
+{
+	return charged_read_only(v) ? v->prot | PROT_WRITE : v->prot;
+}
+
+/* The refill of a charged read-only range, mapped writable, loses its
+ * write permission. Inside a VMA whose other parts have an anon_vma the
+ * kernel merges it back only if it has one too:
+ *
+ *   [ A r-- anon_vma ][ refill rw- ][ A r-- anon_vma ]
+ *         write one byte -> the refill adopts A's anon_vma (no page kept)
+ *   [ A r-- .......................................... ]  after mprotect
+ */
+static void restore_read_only(const struct vma *v, unsigned long old, unsigned long len)
+{
+	bool inside = v->start < old || v->end > old + len;
+
+	if (inside) {
+		*(volatile char *)old = 0;
+		sys_mprotect(old, len, v->prot);
+		sys_madvise(old, mc_page_size, MADV_DONTNEED);
+		return;
+	}
+	sys_mprotect(old, len, v->prot);
 }
 
 /* ---- move+refill ----------------------------------------------------- */
@@ -237,8 +315,10 @@ static long du_move_refill(struct mremap_req *r, const struct vma *v,
 		map |= MAP_ANONYMOUS;
 	if (v->has_vmflags && (v->vmflags & VMF_NR))
 		map |= MAP_NORESERVE;
-	refill = sys_mmap(old, len, v->prot, map, (int)fd, off);
+	refill = sys_mmap(old, len, refill_prot(v), map, (int)fd, off);
 	if (refill == (long)old) {
+		if (refill_prot(v) != v->prot)
+			restore_read_only(v, old, len);
 		copy_attributes(v, old, len);
 		unlock_old(v);
 		return ret;
@@ -270,26 +350,22 @@ static long du_move_refill(struct mremap_req *r, const struct vma *v,
 /* ---- copy ----------------------------------------------------------- */
 
 /* Copies the pages of [old, old+len) that exist (present or swapped) and,
- * for a file mapping, that are private copies. Unreadable ranges are read
- * through /proc/self/mem. */
+ * for a file mapping, that are private copies. A range that cannot be read
+ * is read, and a destination that cannot be written is written, through
+ * /proc/self/mem (which may: that is how debuggers set breakpoints). */
 static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest,
-		      unsigned long len, bool file)
+		      unsigned long len, bool file, long memfd, bool via_mem_out)
 {
 	unsigned long long pm[64];
 	unsigned long p = mc_page_size, npages = len / p, i = 0;
-	long pmfd, memfd = -1;
+	bool via_mem_in = !(v->prot & PROT_READ);
+	long pmfd;
+	char byte;
 	int err = 0;
 
 	pmfd = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (pmfd < 0)
 		return (int)pmfd;
-	if (!(v->prot & PROT_READ)) {
-		memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDONLY | O_CLOEXEC);
-		if (memfd < 0) {
-			sys_close((int)pmfd);
-			return (int)memfd;
-		}
-	}
 	while (i < npages && !err) {
 		unsigned long n = npages - i < 64 ? npages - i : 64, j;
 		long got = sys_pread((int)pmfd, pm, n * 8, (old / p + i) * 8);
@@ -298,25 +374,34 @@ static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest
 			err = got < 0 ? (int)got : -EIO;
 			break;
 		}
-		for (j = 0; j < n; j++) {
+		for (j = 0; j < n && !err; j++) {
 			unsigned long long e = pm[j];
 			unsigned long src = old + (i + j) * p, dst = dest + (i + j) * p;
 
 			if (!(e & (PM_PRESENT | PM_SWAPPED)))
 				continue;
-			if (file && (e & PM_PRESENT) && (e & PM_FILE))
-				continue; /* the file's own page: the new mapping has it */
-			if (memfd < 0) {
-				memcpy((void *)dst, (const void *)src, p);
-			} else if (sys_pread((int)memfd, (void *)dst, p, src) != (long)p) {
-				err = -EIO;
-				break;
+			if (file && (e & PM_PRESENT) && (e & PM_FILE)) {
+				/* The file's own page: the new mapping has it.
+				 * Fault it in, as the kernel's move leaves it
+				 * mapped at the new address. */
+				if (via_mem_out)
+					sys_pread((int)memfd, &byte, 1, dst);
+				else
+					(void)*(volatile const char *)dst;
+				continue;
 			}
+			if (!via_mem_in && !via_mem_out)
+				memcpy((void *)dst, (const void *)src, p);
+			else if (!via_mem_out)
+				err = sys_pread((int)memfd, (void *)dst, p, src) == (long)p ? 0 : -EIO;
+			else if (!via_mem_in)
+				err = sys6(SYS_pwrite64, memfd, (long)src, (long)p, (long)dst, 0, 0) == (long)p ?
+				      0 : -EIO;
+			else
+				err = -EIO; /* never asked: see du_copy() */
 		}
 		i += n;
 	}
-	if (memfd >= 0)
-		sys_close((int)memfd);
 	sys_close((int)pmfd);
 	return err;
 }
@@ -324,9 +409,9 @@ static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest
 static long du_copy(const struct vma *v, unsigned long old, unsigned long len,
 		    unsigned long dest, bool reserved, long fd)
 {
-	int map = MAP_PRIVATE | MAP_FIXED;
+	int map = MAP_PRIVATE | MAP_FIXED, prot = PROT_READ | PROT_WRITE;
 	unsigned long off = 0;
-	long ret;
+	long ret, memfd = -1;
 	int err;
 
 	if (fd >= 0)
@@ -335,17 +420,33 @@ static long du_copy(const struct vma *v, unsigned long old, unsigned long len,
 		map |= MAP_ANONYMOUS;
 	if (v->has_vmflags && (v->vmflags & VMF_NR))
 		map |= MAP_NORESERVE;
+	/* A read-only VMA that was never writable is not charged (no "ac"):
+	 * map the new range read-only too, and write it through
+	 * /proc/self/mem. Otherwise map it writable and take the write
+	 * permission away after the copy, as the charge stays. */
+	if (v->has_vmflags && !(v->prot & PROT_WRITE) && !(v->vmflags & VMF_AC) &&
+	    (v->prot & PROT_READ))
+		prot = v->prot;
+	if (prot != (PROT_READ | PROT_WRITE) || !(v->prot & PROT_READ)) {
+		memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDWR | O_CLOEXEC);
+		if (memfd < 0)
+			return memfd;
+	}
 	/* dest is ours (a reservation) or the caller's FIXED destination,
 	 * which the kernel replaces too. */
-	ret = sys_mmap(dest, len, PROT_READ | PROT_WRITE, map, (int)fd, off);
+	ret = sys_mmap(dest, len, prot, map, (int)fd, off);
 	if (sys_is_err(ret)) {
 		if (reserved)
 			release(dest, len);
+		if (memfd >= 0)
+			sys_close((int)memfd);
 		return ret;
 	}
-	err = copy_pages(v, old, dest, len, fd >= 0);
-	if (!err && v->prot != (PROT_READ | PROT_WRITE))
+	err = copy_pages(v, old, dest, len, fd >= 0, memfd, !(prot & PROT_WRITE));
+	if (!err && prot != v->prot)
 		err = (int)sys_mprotect(dest, len, v->prot);
+	if (memfd >= 0)
+		sys_close((int)memfd);
 	if (err) {
 		sys_munmap(dest, len);
 		return err;
@@ -392,8 +493,9 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	if (kind == VMA_SHARED) {
 		r->how = "alias";
 		ret = du_alias(v, old, len, dest, !fixed);
-	} else if (race_free || uffd) {
-		r->how = uffd ? "copy (userfaultfd-registered)" : "copy (race-free)";
+	} else if (race_free || uffd || kind == VMA_FILE_PRIVATE) {
+		r->how = uffd ? "copy (userfaultfd-registered)" :
+			 race_free ? "copy (race-free)" : "copy (private file)";
 		ret = du_copy(v, old, len, dest, !fixed, fd);
 	} else {
 		r->how = "move+refill";

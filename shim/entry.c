@@ -62,17 +62,18 @@ static int single_cb(const struct vma *v, void *arg)
 	      MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED;
 	if (!(a->emulated & bit)) {
 		r->why = "the kernel has DONTUNMAP for this kind of mapping";
+		a->emulating = false;
 		a->ret = mc_kernel(r);
 		return 1;
 	}
-	a->emulating = true;
 	a->ret = mc_du_emulate(r, v, r->old, r->old_len, r->new_addr, false);
 	return 1;
 }
 
 static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulating)
 {
-	struct single_arg a = { .r = r, .emulated = emulated, .emulating = false, .ret = -EFAULT };
+	/* Every answer but the kernel's own is the library's: "emulated". */
+	struct single_arg a = { .r = r, .emulated = emulated, .emulating = true, .ret = -EFAULT };
 	int err;
 
 	/* A kernel with DONTUNMAP for private anonymous memory only (5.7-5.12)

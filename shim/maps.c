@@ -116,7 +116,7 @@ static unsigned int parse_vmflags(const char *p, const char *end)
 		{ 'p', 'f', VMF_PF }, { 'h', 't', VMF_HT }, { 'n', 'r', VMF_NR },
 		{ 'd', 'c', VMF_DC }, { 'd', 'd', VMF_DD }, { 'w', 'f', VMF_WF },
 		{ 'h', 'g', VMF_HG }, { 'n', 'h', VMF_NH }, { 'm', 'g', VMF_MG },
-		{ 's', 'l', VMF_SL },
+		{ 's', 'l', VMF_SL }, { 'a', 'c', VMF_AC },
 	};
 	unsigned int flags = 0;
 	const char *q;

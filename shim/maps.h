@@ -22,6 +22,7 @@
 #define VMF_NH 0x2000u /* MADV_NOHUGEPAGE */
 #define VMF_MG 0x4000u /* MADV_MERGEABLE */
 #define VMF_SL 0x8000u /* sealed */
+#define VMF_AC 0x10000u /* VM_ACCOUNT: charged to overcommit */
 #define VMF_UFFD (VMF_UM | VMF_UW | VMF_UI)
 
 #define VMA_PATH_MAX 1024
