@@ -7,9 +7,6 @@
 load helpers
 load differential
 
-SHARED_PRESENCE="the alias strategy (shared kinds) maps the object again at the new address without page tables: pages the kernel moves as present PTEs show as not present (same data, one minor fault per page later)"
-RO_REFILL_SPLIT="move+refill of a read-only or PROT_NONE private range refills the old range without VM_ACCOUNT (smaps 'ac'), so it cannot merge back and the old VMA shows up split in three (the kernel keeps one VMA, still accounted)"
-DU_SINGLE_LABEL="entry.c du_single() answers EFAULT itself but its debug line says 'native' (emulated_out not set on its early returns)"
 
 # ---- private anonymous ----
 
@@ -50,8 +47,7 @@ DU_SINGLE_LABEL="entry.c du_single() answers EFAULT itself but its debug line sa
 }
 
 @test "DONTUNMAP private anonymous read-only part of a VMA: the old VMA stays whole" {
-	KNOWN_DIVERGENCE=$RO_REFILL_SPLIT KNOWN_NORMALIZE=norm_merge_vmas \
-		compare_emulated du-anon-readonly-partial
+	compare_emulated du-anon-readonly-partial
 }
 
 @test "DONTUNMAP private anonymous PROT_NONE" {
@@ -85,23 +81,19 @@ DU_SINGLE_LABEL="entry.c du_single() answers EFAULT itself but its debug line sa
 # ---- shared kinds ----
 
 @test "DONTUNMAP shared anonymous: the data is visible through both ranges" {
-	KNOWN_DIVERGENCE=$SHARED_PRESENCE KNOWN_NORMALIZE=norm_shared_presence \
-		compare_emulated du-shared-anon
+	compare_emulated du-shared-anon
 }
 
 @test "DONTUNMAP shared anonymous with a free hint" {
-	KNOWN_DIVERGENCE=$SHARED_PRESENCE KNOWN_NORMALIZE=norm_shared_presence \
-		compare_emulated du-shared-anon-hint
+	compare_emulated du-shared-anon-hint
 }
 
 @test "DONTUNMAP part of a shared anonymous VMA" {
-	KNOWN_DIVERGENCE=$SHARED_PRESENCE KNOWN_NORMALIZE=norm_shared_presence \
-		compare_emulated du-shared-anon-partial
+	compare_emulated du-shared-anon-partial
 }
 
 @test "DONTUNMAP memfd mapped shared" {
-	KNOWN_DIVERGENCE=$SHARED_PRESENCE KNOWN_NORMALIZE=norm_shared_presence \
-		compare_emulated du-memfd-shared
+	compare_emulated du-memfd-shared
 }
 
 @test "DONTUNMAP memfd mapped private with some pages written" {
@@ -109,8 +101,7 @@ DU_SINGLE_LABEL="entry.c du_single() answers EFAULT itself but its debug line sa
 }
 
 @test "DONTUNMAP /dev/shm file mapped shared" {
-	KNOWN_DIVERGENCE=$SHARED_PRESENCE KNOWN_NORMALIZE=norm_shared_presence \
-		compare_emulated du-shm-file
+	compare_emulated du-shm-file
 }
 
 @test "DONTUNMAP private file with pages written: private copies move, the old range shows the file" {
@@ -122,13 +113,11 @@ DU_SINGLE_LABEL="entry.c du_single() answers EFAULT itself but its debug line sa
 }
 
 @test "DONTUNMAP part of a read-only private file mapping" {
-	KNOWN_DIVERGENCE=$RO_REFILL_SPLIT KNOWN_NORMALIZE=norm_merge_vmas \
-		compare_emulated du-file-private-readonly
+	compare_emulated du-file-private-readonly
 }
 
 @test "DONTUNMAP shared file" {
-	KNOWN_DIVERGENCE=$SHARED_PRESENCE KNOWN_NORMALIZE=norm_shared_presence \
-		compare_emulated du-file-shared
+	compare_emulated du-file-shared
 }
 
 # ---- errors ----
@@ -162,7 +151,7 @@ DU_SINGLE_LABEL="entry.c du_single() answers EFAULT itself but its debug line sa
 }
 
 @test "DONTUNMAP of an unmapped old range with a hint: EFAULT" {
-	KNOWN_ROUTE_BUG=$DU_SINGLE_LABEL compare_emulated du-err-unmapped-old
+	compare_emulated du-err-unmapped-old
 }
 
 @test "DONTUNMAP|FIXED of an unmapped old range: EFAULT, the destination stays" {
@@ -170,11 +159,11 @@ DU_SINGLE_LABEL="entry.c du_single() answers EFAULT itself but its debug line sa
 }
 
 @test "DONTUNMAP without FIXED of a range crossing a VMA end: EFAULT" {
-	KNOWN_ROUTE_BUG=$DU_SINGLE_LABEL compare_emulated du-err-crosses-vma-end
+	compare_emulated du-err-crosses-vma-end
 }
 
 @test "DONTUNMAP without FIXED of a range running into a gap: EFAULT" {
-	KNOWN_ROUTE_BUG=$DU_SINGLE_LABEL compare_emulated du-err-crosses-into-gap
+	compare_emulated du-err-crosses-into-gap
 }
 
 @test "DONTUNMAP of [vdso]: EINVAL" {

@@ -1,0 +1,1074 @@
+/* randdiff - a differential random tester: the kernel against the emulation.
+ *
+ *   randdiff SEED [STEPS]                 run one sequence, print one line per step
+ *   randdiff --compare SEED [STEPS]       run it natively and emulated, compare
+ *   randdiff --batch FIRST COUNT STEPS    --compare for seeds FIRST..FIRST+COUNT-1
+ *   randdiff --native-twice ...           (before --compare/--batch) native vs
+ *                                         native: checks that the program is
+ *                                         deterministic
+ *   randdiff --lib PATH ...               the library to preload (default:
+ *                                         $RANDDIFF_LIB, else ../.libs/ next
+ *                                         to this program)
+ *
+ * One sequence: from the seed (splitmix64), a random series of mmap,
+ * mprotect, munmap, madvise(MADV_DONTNEED), writes and mremap calls over an
+ * arena of 64-256 pages. The arena is found with mmap(NULL) and unmapped
+ * again, with 1 GiB of free address space kept above and below it so that
+ * every address the kernel chooses itself (a MAYMOVE move, a DONTUNMAP hint
+ * that is not free, the emulation's own reservations) lands outside it; two
+ * small shared PROT_NONE guards keep in-place growth from leaving it. Every
+ * mapping is placed with MAP_FIXED; every mremap() goes through the C
+ * library's symbol, so that the preloaded library intercepts it; FIXED
+ * destinations and hints are kept inside the arena (or are invalid).
+ *
+ * After each step one line: the step, the call with arena-relative
+ * arguments, its result (arena-relative, "elsewhere[...]" -- the layout and
+ * contents of the new range, which is then unmapped -- or -1 ERRNO), and the
+ * arena's layout: each /proc/self/maps line inside it as a relative page
+ * range, permissions, kind (anon, shm<step it was created>, memfd, file,
+ * other) with the file offset in pages, and a hash of its contents read
+ * through /proc/self/mem (which reads PROT_NONE pages too, and leaves the
+ * layout alone; the read is the same in both runs).
+ *
+ * Nothing else is excluded from the comparison: absolute addresses (ASLR),
+ * where a move outside the arena landed, and VmLck are simply not printed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+#define FILE_PAGES 64UL   /* size of the temp file and of the memfd */
+#define GUARD_PAGES 16UL
+#define SPACE (1UL << 30) /* free address space kept on each side */
+#define MAXLINES 4096
+
+/* ---- the PRNG ----------------------------------------------------------- */
+
+static uint64_t rng;
+
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rnd(void)
+{
+	rng += 0x9e3779b97f4a7c15ULL;
+	return mix64(rng);
+}
+
+static unsigned long rr(unsigned long n) /* 0 .. n-1 */
+{
+	return n ? (unsigned long)(rnd() % n) : 0;
+}
+
+/* ---- the process under test ---------------------------------------------- */
+
+static unsigned long PS, arena, npages, arena_end;
+static uint64_t seed;
+static int step;
+static int memfd = -1, filefd = -1, filerofd = -1, memfile = -1;
+static unsigned long memfd_ino, file_ino;
+static char file_path[256];
+
+static struct { unsigned long ino; int step; } shm[4096];
+static int nshm;
+
+struct mline {
+	unsigned long s, e, off, ino;
+	char perms[5];
+	char path[128];
+};
+static struct mline lines[MAXLINES];
+static int nlines;
+static char mapsbuf[1 << 20];
+static unsigned char pagebuf[256 * 4096 + 4096];
+
+static char out[1 << 16];
+static size_t outn;
+
+static void put(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out + outn, sizeof(out) - outn, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		outn += (size_t)n < sizeof(out) - outn ? (size_t)n : sizeof(out) - outn - 1;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "randdiff: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static const char *ename(int e)
+{
+	switch (e) {
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EIO: return "EIO";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case EINVAL: return "EINVAL";
+	case ENODEV: return "ENODEV";
+	case EOVERFLOW: return "EOVERFLOW";
+	default: return "E?";
+	}
+}
+
+/* Reads the maps lines that meet [lo, hi), clipped to it. */
+static void read_maps(unsigned long lo, unsigned long hi)
+{
+	size_t n = 0;
+	ssize_t got;
+	char *p, *nl;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("/proc/self/maps");
+	while ((got = read(fd, mapsbuf + n, sizeof(mapsbuf) - 1 - n)) > 0)
+		n += (size_t)got;
+	close(fd);
+	mapsbuf[n] = 0;
+	nlines = 0;
+	for (p = mapsbuf; *p; p = nl + 1) {
+		struct mline *l = &lines[nlines];
+		unsigned long s, e, off, ino;
+		unsigned int maj, min;
+		char perms[5];
+		int pos = 0;
+
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		*nl = 0;
+		if (sscanf(p, "%lx-%lx %4s %lx %x:%x %lu %n", &s, &e, perms, &off, &maj, &min, &ino,
+			   &pos) < 7)
+			continue;
+		if (e <= lo || s >= hi || nlines >= MAXLINES)
+			continue;
+		l->s = s < lo ? lo : s;
+		l->e = e > hi ? hi : e;
+		l->off = off + (l->s - s);
+		l->ino = ino;
+		memcpy(l->perms, perms, 5);
+		snprintf(l->path, sizeof(l->path), "%s", pos ? p + pos : "");
+		nlines++;
+	}
+}
+
+static void kind(const struct mline *l, char *buf, size_t len)
+{
+	int i;
+
+	if (!l->ino && !l->path[0]) {
+		snprintf(buf, len, "anon");
+		return;
+	}
+	if (l->ino == memfd_ino && !strncmp(l->path, "/memfd:", 7)) {
+		snprintf(buf, len, "memfd@%lu", l->off / PS);
+		return;
+	}
+	if (l->ino == file_ino && l->path[0] == '/' && strncmp(l->path, "/memfd:", 7) &&
+	    strncmp(l->path, "/dev/zero", 9)) {
+		snprintf(buf, len, "file@%lu", l->off / PS);
+		return;
+	}
+	if (!strncmp(l->path, "/dev/zero", 9)) {
+		for (i = nshm - 1; i >= 0; i--)
+			if (shm[i].ino == l->ino) {
+				snprintf(buf, len, "shm%d@%lu", shm[i].step, l->off / PS);
+				return;
+			}
+		snprintf(buf, len, "shm?@%lu", l->off / PS);
+		return;
+	}
+	snprintf(buf, len, "other(%s)@%lu", l->path, l->off / PS);
+}
+
+/* A hash of [s, e) read through /proc/self/mem; unreadable pages (beyond
+ * the end of a file) count as a marker. */
+static uint64_t hash_range(unsigned long s, unsigned long e)
+{
+	uint64_t h = 0x6a09e667f3bcc908ULL;
+	unsigned long a = s;
+
+	while (a < e) {
+		size_t want = e - a, i;
+		ssize_t got;
+
+		if (want > sizeof(pagebuf) - 4096)
+			want = sizeof(pagebuf) - 4096;
+		got = pread(memfile, pagebuf, want, (off_t)a);
+		if (got <= 0) {
+			h = mix64(h ^ 0xdeadULL ^ (uint64_t)(errno == EIO ? 1 : errno));
+			a += PS;
+			continue;
+		}
+		got &= ~(ssize_t)(PS - 1);
+		if (!got) {
+			a += PS;
+			continue;
+		}
+		for (i = 0; i < (size_t)got; i += 8) {
+			uint64_t w;
+
+			memcpy(&w, pagebuf + i, 8);
+			if (w)
+				h = mix64(h ^ w ^ ((uint64_t)i << 32));
+		}
+		h = mix64(h + (uint64_t)got);
+		a += (unsigned long)got;
+	}
+	return h;
+}
+
+/* The layout of [lo, hi), relative to base. */
+static void describe(unsigned long lo, unsigned long hi, unsigned long base)
+{
+	char k[200];
+	int i;
+
+	read_maps(lo, hi);
+	for (i = 0; i < nlines; i++) {
+		kind(&lines[i], k, sizeof(k));
+		put(" %lx-%lx:%.4s:%s:%04" PRIx64, (lines[i].s - base) / PS, (lines[i].e - base) / PS,
+		    lines[i].perms, k, hash_range(lines[i].s, lines[i].e) & 0xffff);
+	}
+}
+
+static void rel(unsigned long a)
+{
+	if (a >= arena - GUARD_PAGES * PS && a <= arena_end + GUARD_PAGES * PS) {
+		if (a >= arena)
+			put("+%lx", (a - arena) / PS);
+		else
+			put("-%lx", (arena - a) / PS);
+		if (a % PS)
+			put(".%lx", a % PS);
+	} else {
+		put("abs:%lx", a);
+	}
+}
+
+static void len(unsigned long l)
+{
+	if (l % PS == 0)
+		put("%lxp", l / PS);
+	else if (l > 0xffffffff00000000UL)
+		put("%#lx", l);
+	else
+		put("%lxp-%lx", (l + PS - 1) / PS, PS - l % PS);
+}
+
+static void result_err(int e)
+{
+	put(" = -1 %s", ename(e));
+}
+
+/* Data derived from the seed, the step and the page, written through
+ * /proc/self/mem: no SIGBUS beyond the end of a file, EIO instead. */
+static int fill_page(unsigned long addr, uint64_t tag)
+{
+	uint64_t words[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		words[i] = mix64(seed ^ mix64(tag + (uint64_t)step * 0x10001ULL + (uint64_t)i) ^
+				 ((addr - arena) / PS));
+	return pwrite(memfile, words, sizeof(words), (off_t)addr) == (ssize_t)sizeof(words) ? 0 : -1;
+}
+
+static void fill_object(int fd, uint64_t tag)
+{
+	unsigned long p;
+
+	for (p = 0; p < FILE_PAGES; p++) {
+		uint64_t words[8];
+		int i;
+
+		for (i = 0; i < 8; i++)
+			words[i] = mix64(seed ^ tag ^ (p << 8) ^ (uint64_t)i);
+		if (pwrite(fd, words, sizeof(words), (off_t)(p * PS)) != (ssize_t)sizeof(words))
+			die("fill");
+	}
+}
+
+/* ---- choosing places ------------------------------------------------------ */
+
+/* A page index in [0, npages]: often a VMA boundary of the current layout. */
+static unsigned long pick_page(void)
+{
+	if (nlines && rr(2)) {
+		const struct mline *l = &lines[rr((unsigned long)nlines)];
+		unsigned long a = rr(3) ? l->s : l->e;
+
+		if (rr(4) == 0 && l->e - l->s > PS)
+			a = l->s + PS * (1 + rr((l->e - l->s) / PS - 1));
+		return (a - arena) / PS;
+	}
+	return rr(npages + 1);
+}
+
+/* A range of whole pages inside the arena: [*p, *p + *n), *n >= 1. */
+static void pick_range(unsigned long *p, unsigned long *n, unsigned long maxn)
+{
+	unsigned long s = pick_page(), e;
+
+	if (s >= npages)
+		s = npages - 1 - rr(4);
+	switch (rr(4)) {
+	case 0: /* up to a boundary: one or several whole VMAs */
+		e = pick_page();
+		if (e > s && e - s <= maxn)
+			break;
+		/* fall through */
+	default:
+		e = s + 1 + rr(rr(3) ? 8 : maxn);
+		break;
+	}
+	if (e > npages)
+		e = npages;
+	if (e <= s)
+		e = s + 1;
+	*p = s;
+	*n = e - s;
+}
+
+static int pick_prot(void)
+{
+	switch (rr(10)) {
+	case 0: return PROT_NONE;
+	case 1: case 2: return PROT_READ;
+	default: return PROT_READ | PROT_WRITE;
+	}
+}
+
+static const char *prot_name(int prot)
+{
+	return prot == PROT_NONE ? "---" : prot == PROT_READ ? "r--" : "rw-";
+}
+
+static void register_shm(unsigned long addr)
+{
+	int i;
+
+	read_maps(addr, addr + PS);
+	for (i = 0; i < nlines; i++)
+		if (lines[i].s == addr && nshm < (int)(sizeof(shm) / sizeof(shm[0]))) {
+			shm[nshm].ino = lines[i].ino;
+			shm[nshm].step = step;
+			nshm++;
+		}
+}
+
+/* ---- the steps ----------------------------------------------------------- */
+
+static const char *kinds[] = {
+	"anon-private", "anon-shared", "memfd-shared", "memfd-private",
+	"file-private", "file-shared", "file-shared-rofd",
+};
+
+static void op_mmap(void)
+{
+	unsigned long p, n, off = 0, i, addr;
+	int k = (int)rr(7), prot = pick_prot(), flags = MAP_FIXED, fd = -1;
+	void *r;
+
+	pick_range(&p, &n, 32);
+	addr = arena + p * PS;
+	switch (k) {
+	case 0: flags |= MAP_PRIVATE | MAP_ANONYMOUS; break;
+	case 1: flags |= MAP_SHARED | MAP_ANONYMOUS; break;
+	case 2: flags |= MAP_SHARED; fd = memfd; break;
+	case 3: flags |= MAP_PRIVATE; fd = memfd; break;
+	case 4: flags |= MAP_PRIVATE; fd = filefd; break;
+	case 5: flags |= MAP_SHARED; fd = filefd; break;
+	case 6: flags |= MAP_SHARED; fd = filerofd; prot &= PROT_READ; break;
+	}
+	if (fd >= 0)
+		off = rr(FILE_PAGES - n + 1);
+	put("mmap(+%lx, %lxp, %s, %s, @%lu)", p, n, prot_name(prot), kinds[k], off);
+	r = mmap((void *)addr, n * PS, k == 6 ? prot : PROT_READ | PROT_WRITE, flags, fd,
+		 (off_t)(off * PS));
+	if (r == MAP_FAILED) {
+		result_err(errno);
+		return;
+	}
+	put(" = ok");
+	if (k == 1)
+		register_shm(addr);
+	if (k != 6) {
+		for (i = 0; i < n; i++)
+			if (rr(3))
+				fill_page(addr + i * PS, 0x1000);
+		if (prot != (PROT_READ | PROT_WRITE) && mprotect(r, n * PS, prot))
+			put(" (mprotect: %s)", ename(errno));
+	}
+}
+
+static void op_mprotect(void)
+{
+	unsigned long p, n;
+	int prot = pick_prot();
+
+	pick_range(&p, &n, 32);
+	put("mprotect(+%lx, %lxp, %s)", p, n, prot_name(prot));
+	if (mprotect((void *)(arena + p * PS), n * PS, prot))
+		result_err(errno);
+	else
+		put(" = ok");
+}
+
+static void op_munmap(void)
+{
+	unsigned long p, n;
+
+	pick_range(&p, &n, 16);
+	put("munmap(+%lx, %lxp)", p, n);
+	if (munmap((void *)(arena + p * PS), n * PS))
+		result_err(errno);
+	else
+		put(" = ok");
+}
+
+static void op_madvise(void)
+{
+	unsigned long p, n;
+
+	pick_range(&p, &n, 32);
+	put("madvise(+%lx, %lxp, DONTNEED)", p, n);
+	if (madvise((void *)(arena + p * PS), n * PS, MADV_DONTNEED))
+		result_err(errno);
+	else
+		put(" = ok");
+}
+
+/* Writes into the writable pages of a range (as the layout says). */
+static void op_write(void)
+{
+	unsigned long p, n, a;
+	int i, ok = 0, bad = 0;
+
+	pick_range(&p, &n, 16);
+	put("write(+%lx, %lxp)", p, n);
+	for (a = arena + p * PS; a < arena + (p + n) * PS; a += PS)
+		for (i = 0; i < nlines; i++)
+			if (lines[i].s <= a && a < lines[i].e && lines[i].perms[1] == 'w') {
+				if (fill_page(a, 0x2000))
+					bad++;
+				else
+					ok++;
+			}
+	put(" = %d written, %d failed", ok, bad);
+}
+
+static const int flag_table[] = {
+	0,
+	MREMAP_MAYMOVE,
+	MREMAP_FIXED,
+	MREMAP_MAYMOVE | MREMAP_FIXED, MREMAP_MAYMOVE | MREMAP_FIXED, MREMAP_MAYMOVE | MREMAP_FIXED,
+	MREMAP_DONTUNMAP,
+	MREMAP_MAYMOVE | MREMAP_DONTUNMAP, MREMAP_MAYMOVE | MREMAP_DONTUNMAP,
+	MREMAP_FIXED | MREMAP_DONTUNMAP,
+	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+	MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+};
+
+static void put_flags(int flags)
+{
+	bool any = false;
+
+	if (flags & MREMAP_MAYMOVE) {
+		put("MAYMOVE");
+		any = true;
+	}
+	if (flags & MREMAP_FIXED) {
+		put("%sFIXED", any ? "|" : "");
+		any = true;
+	}
+	if (flags & MREMAP_DONTUNMAP) {
+		put("%sDONTUNMAP", any ? "|" : "");
+		any = true;
+	}
+	flags &= ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP);
+	if (flags || !any)
+		put("%s%#x", any ? "|" : "", flags);
+}
+
+static void op_mremap(void)
+{
+	unsigned long p, n, oldp, old, raw_old, raw_new, newn, dest, destp;
+	int flags = flag_table[rr(sizeof(flag_table) / sizeof(flag_table[0]))];
+	bool fixed, hinted;
+	void *r;
+
+	pick_range(&p, &n, 32);
+	oldp = p;
+	old = arena + p * PS;
+	if (rr(25) == 0)
+		flags |= (int)(8UL << rr(4)); /* an unknown flag bit */
+	fixed = flags & MREMAP_FIXED;
+	hinted = flags & (MREMAP_FIXED | MREMAP_DONTUNMAP);
+	if (rr(30) == 0)
+		old += 1 + rr(PS - 1); /* unaligned */
+
+	/* old_len */
+	raw_old = n * PS;
+	switch (rr(24)) {
+	case 0: case 1: raw_old = 0; break;                /* duplicate a shared mapping */
+	case 2: raw_old = ~0UL; break;                     /* rounds to 0 */
+	case 3: case 4: raw_old = n * PS - 1 - rr(PS - 1); break; /* rounds up to n pages */
+	}
+	/* new_len */
+	raw_new = raw_old == ~0UL ? n * PS : raw_old;
+	switch (rr(12)) {
+	case 0: case 1: case 2: raw_new += PS * (1 + rr(rr(2) ? 4 : 16)); break; /* grow */
+	case 3: case 4: if (n > 1) raw_new = PS * (n - 1 - rr(n - 1)); break;    /* shrink */
+	case 5: raw_new = 0; break;
+	case 6: raw_new = n * PS - rr(PS); break;          /* unaligned, same size */
+	case 7: raw_new = n * PS; break;
+	}
+	if (!raw_new && rr(3))
+		raw_new = PS * (1 + rr(4)); /* the duplicate of a shared mapping, mostly */
+	newn = (raw_new + PS - 1) / PS;
+	if (fixed && newn > npages / 2)
+		raw_new = newn = npages / 2, raw_new *= PS;
+
+	/* new_addr: inside the arena, or invalid; 0 only as a hint. */
+	destp = rr(npages - newn + 1);
+	switch (rr(hinted ? 16 : 40)) {
+	case 7: case 8: destp = pick_page(); break;                 /* a boundary */
+	case 9: destp = oldp + n - 1 - rr(n + newn - 1); break;     /* overlapping the source */
+	case 10: destp = oldp + (raw_old ? n : 0); break;           /* right after */
+	case 11: destp = oldp - newn; break;                        /* right before */
+	case 15: destp = oldp; break;
+	}
+	if ((long)destp < 0)
+		destp = 0;
+	if (destp + newn > npages)
+		destp = npages - newn;
+	dest = arena + destp * PS;
+	switch (rr(hinted ? 16 : 40)) {
+	case 12: dest += 1 + rr(PS - 1); break;                     /* unaligned */
+	case 13: if (!fixed) dest = 0; break;                       /* no hint */
+	case 14: dest = 0xfffffffffffff000UL; break;                /* beyond TASK_SIZE */
+	}
+	if (!hinted && rr(2))
+		dest = 0; /* what most callers pass when new_addr is ignored */
+
+	put("mremap(");
+	rel(old);
+	put(", ");
+	len(raw_old);
+	put(", ");
+	len(raw_new);
+	put(", ");
+	put_flags(flags);
+	put(", ");
+	if (dest)
+		rel(dest);
+	else
+		put("0");
+	put(")");
+	errno = 0;
+	r = mremap((void *)old, raw_old, raw_new, flags, (void *)dest);
+	if (r == MAP_FAILED) {
+		result_err(errno);
+		return;
+	}
+	if ((unsigned long)r >= arena && (unsigned long)r < arena_end) {
+		put(" = ");
+		rel((unsigned long)r);
+		return;
+	}
+	/* A move the kernel placed: its layout relative to where it landed,
+	 * then it goes, so that it is never part of the arena. */
+	put(" = elsewhere[");
+	describe((unsigned long)r, (unsigned long)r + newn * PS, (unsigned long)r);
+	put(" ]");
+	if (munmap(r, newn * PS))
+		put(" (munmap: %s)", ename(errno));
+}
+
+static void one_step(void)
+{
+	unsigned long r;
+
+	outn = 0;
+	put("%d ", step);
+	read_maps(arena, arena_end); /* the layout the choices look at */
+	r = step < 3 ? 0 : rr(100);
+	if (r < 22)
+		op_mmap();
+	else if (r < 32)
+		op_mprotect();
+	else if (r < 39)
+		op_munmap();
+	else if (r < 45)
+		op_madvise();
+	else if (r < 55)
+		op_write();
+	else
+		op_mremap();
+	put(" |");
+	describe(arena, arena_end, arena);
+	put("\n");
+	fwrite(out, 1, outn, stdout);
+	fflush(stdout);
+}
+
+static void cleanup(void)
+{
+	if (file_path[0])
+		unlink(file_path);
+}
+
+static int run(uint64_t s, int steps)
+{
+	unsigned long total;
+	void *r;
+	struct stat st;
+	bool mark = getenv("RANDDIFF_MARK") != NULL;
+	char tmpl[256];
+	const char *tmp = getenv("TMPDIR");
+
+	seed = s;
+	rng = mix64(s ^ 0x72616e6464696666ULL);
+	PS = (unsigned long)sysconf(_SC_PAGESIZE);
+	npages = 64 + rr(193);
+	alarm(60);
+
+	memfile = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	if (memfile < 0)
+		die("/proc/self/mem");
+	memfd = memfd_create("randdiff", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, (off_t)(FILE_PAGES * PS)))
+		die("memfd");
+	fill_object(memfd, 0x3000);
+	if (fstat(memfd, &st))
+		die("fstat");
+	memfd_ino = st.st_ino;
+	snprintf(tmpl, sizeof(tmpl), "%s/randdiff.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	filefd = mkstemp(tmpl);
+	if (filefd < 0 || ftruncate(filefd, (off_t)(FILE_PAGES * PS)))
+		die("temp file");
+	snprintf(file_path, sizeof(file_path), "%s", tmpl);
+	atexit(cleanup);
+	filerofd = open(tmpl, O_RDONLY | O_CLOEXEC);
+	if (filerofd < 0)
+		die("temp file");
+	fill_object(filefd, 0x4000);
+	if (fstat(filefd, &st))
+		die("fstat");
+	file_ino = st.st_ino;
+	if (rr(4) == 0) { /* a deleted file: reopened through /proc/self/map_files */
+		unlink(file_path);
+		file_path[0] = 0;
+	}
+
+	total = 2 * SPACE + (npages + 2 * GUARD_PAGES) * PS;
+	r = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED)
+		die("arena");
+	munmap(r, total);
+	arena = (unsigned long)r + SPACE + GUARD_PAGES * PS;
+	arena_end = arena + npages * PS;
+	if (mmap((void *)(arena - GUARD_PAGES * PS), GUARD_PAGES * PS, PROT_NONE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED ||
+	    mmap((void *)arena_end, GUARD_PAGES * PS, PROT_NONE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED)
+		die("guards");
+
+	printf("seed %" PRIu64 ", %lu pages, file %s\n", seed, npages,
+	       file_path[0] ? "linked" : "deleted");
+	fflush(stdout);
+	for (step = 0; step < steps; step++) {
+		if (mark) {
+			char m[48];
+			int k = snprintf(m, sizeof(m), "randdiff-step %d\n", step);
+
+			if (write(2, m, (size_t)k) < 0)
+				return 2;
+		}
+		one_step();
+	}
+	printf("end\n");
+	return 0;
+}
+
+/* ---- the driver ------------------------------------------------------------ */
+
+static const char *self, *lib;
+static bool native_twice;
+
+struct child {
+	pid_t pid;
+	int out, err; /* memfds holding stdout and stderr */
+	char *obuf, *ebuf;
+	size_t olen, elen;
+	int status;
+};
+
+static void start(struct child *c, uint64_t s, int steps, bool emulated)
+{
+	char sbuf[32], nbuf[32];
+
+	snprintf(sbuf, sizeof(sbuf), "%" PRIu64, s);
+	snprintf(nbuf, sizeof(nbuf), "%d", steps);
+	c->out = memfd_create("randdiff-out", MFD_CLOEXEC);
+	c->err = memfd_create("randdiff-err", MFD_CLOEXEC);
+	if (c->out < 0 || c->err < 0)
+		die("memfd_create");
+	fflush(stdout);
+	c->pid = fork();
+	if (c->pid < 0)
+		die("fork");
+	if (c->pid == 0) {
+		dup2(c->out, 1);
+		dup2(c->err, 2);
+		unsetenv("LD_PRELOAD");
+		unsetenv("MREMAP_COMPAT_EMULATE");
+		unsetenv("MREMAP_COMPAT_DEBUG");
+		unsetenv("MREMAP_COMPAT_STRATEGY");
+		setenv("RANDDIFF_MARK", "1", 1);
+		if (emulated) {
+			setenv("LD_PRELOAD", lib, 1);
+			setenv("MREMAP_COMPAT_EMULATE", "all", 1);
+			setenv("MREMAP_COMPAT_DEBUG", "1", 1);
+		}
+		execl(self, self, "--run", sbuf, nbuf, (char *)NULL);
+		_exit(127);
+	}
+}
+
+static char *slurp(int fd, size_t *lenp)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	char *b = malloc((size_t)size + 1);
+
+	if (!b || pread(fd, b, (size_t)size, 0) != (ssize_t)size)
+		die("read child output");
+	b[size] = 0;
+	*lenp = (size_t)size;
+	close(fd);
+	return b;
+}
+
+static const char *nth_line(const char *b, int n, size_t *l)
+{
+	const char *e;
+
+	while (n-- > 0 && b) {
+		b = strchr(b, '\n');
+		if (b)
+			b++;
+	}
+	if (!b || !*b) {
+		*l = 0;
+		return NULL;
+	}
+	e = strchr(b, '\n');
+	*l = e ? (size_t)(e - b) : strlen(b);
+	return b;
+}
+
+static void status_str(int st, char *buf, size_t n)
+{
+	if (WIFEXITED(st))
+		snprintf(buf, n, "exit %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, n, "killed by signal %d", WTERMSIG(st));
+	else
+		snprintf(buf, n, "status %#x", st);
+}
+
+/* The stderr lines of the emulated run for one step. */
+static void print_debug_for_step(const char *e, int stepno)
+{
+	char mark[48];
+	const char *p, *q;
+
+	snprintf(mark, sizeof(mark), "randdiff-step %d\n", stepno);
+	p = strstr(e, mark);
+	if (!p)
+		return;
+	p += strlen(mark);
+	q = strstr(p, "randdiff-step ");
+	printf("  emulated side's stderr for that step:\n");
+	while (p < (q ? q : p + strlen(p))) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+
+		printf("    %.*s\n", (int)l, p);
+		p += l + (nl ? 1 : 0);
+	}
+}
+
+static unsigned long count(const char *b, const char *needle)
+{
+	unsigned long c = 0;
+
+	while ((b = strstr(b, needle))) {
+		c++;
+		b += strlen(needle);
+	}
+	return c;
+}
+
+struct totals {
+	unsigned long seqs, divergences, emulated, native_lines, alias, refill, copy, steps;
+};
+
+struct pair {
+	struct child a, b;
+	uint64_t seed;
+	int steps, done;
+	bool active;
+};
+
+static void start_pair(struct pair *p, uint64_t s, int steps)
+{
+	p->seed = s;
+	p->steps = steps;
+	p->done = 0;
+	p->active = true;
+	start(&p->a, s, steps, false);
+	start(&p->b, s, steps, !native_twice);
+}
+
+static void reap(struct child *c, int status)
+{
+	c->status = status;
+	c->obuf = slurp(c->out, &c->olen);
+	c->ebuf = slurp(c->err, &c->elen);
+}
+
+/* Both runs of a pair have ended: compare them. True if they agree. */
+static bool judge(struct pair *p, struct totals *t, bool verbose)
+{
+	struct child *a = &p->a, *b = &p->b;
+	uint64_t s = p->seed;
+	int i;
+	char sa[64], sb[64];
+	const char *la, *lb;
+	size_t na, nb;
+	bool same = true;
+
+	p->active = false;
+	t->seqs++;
+	t->steps += (unsigned long)p->steps;
+	t->emulated += count(b->ebuf, ": emulated");
+	t->native_lines += count(b->ebuf, ": native");
+	t->alias += count(b->ebuf, ": emulated, alias");
+	t->refill += count(b->ebuf, ": emulated, move+refill");
+	t->copy += count(b->ebuf, ": emulated, copy");
+	status_str(a->status, sa, sizeof(sa));
+	status_str(b->status, sb, sizeof(sb));
+	/* line 0 is the header; step k is line k + 1 */
+	for (i = 0;; i++) {
+		la = nth_line(a->obuf, i, &na);
+		lb = nth_line(b->obuf, i, &nb);
+		if (!la && !lb)
+			break;
+		if (la && lb && na == nb && !memcmp(la, lb, na))
+			continue;
+		same = false;
+		t->divergences++;
+		printf("DIVERGENCE seed %" PRIu64 " at step %d (%s)\n", s, i - 1,
+		       native_twice ? "native vs native" : "native vs emulated");
+		printf("  native:   %.*s\n", la ? (int)na : 9, la ? la : "(no line)");
+		printf("  %s %.*s\n", native_twice ? "native:  " : "emulated:", lb ? (int)nb : 9,
+		       lb ? lb : "(no line)");
+		if (!native_twice)
+			print_debug_for_step(b->ebuf, i - 1);
+		if (i >= 1)
+			printf("  shortest failing prefix: %d steps; regression command:\n"
+			       "    tests/randdiff --compare %" PRIu64 " %d\n", i, s, i);
+		break;
+	}
+	if (same && (a->status != b->status || !WIFEXITED(a->status) || WEXITSTATUS(a->status))) {
+		same = false;
+		t->divergences++;
+		printf("DIVERGENCE seed %" PRIu64 ": native %s, other %s\n", s, sa, sb);
+	}
+	if (!same && a->elen && !native_twice)
+		printf("  native stderr: %.*s\n", (int)(a->elen > 400 ? 400 : a->elen), a->ebuf);
+	if (verbose && same)
+		printf("seed %" PRIu64 ": %d steps identical (%lu emulated calls)\n", s, p->steps,
+		       count(b->ebuf, ": emulated"));
+	free(a->obuf);
+	free(a->ebuf);
+	free(b->obuf);
+	free(b->ebuf);
+	return same;
+}
+
+#define MAXJOBS 16
+static struct pair slots[MAXJOBS];
+
+/* Runs seeds [first, first + cnt) with up to 'jobs' pairs at a time. */
+static void run_batch(uint64_t first, unsigned long cnt, int steps, int jobs, struct totals *t,
+		      bool verbose)
+{
+	uint64_t next = first;
+	int running = 0, i, status;
+	pid_t pid;
+
+	for (;;) {
+		for (i = 0; i < jobs && next < first + cnt; i++)
+			if (!slots[i].active) {
+				start_pair(&slots[i], next++, steps);
+				running++;
+			}
+		if (!running)
+			break;
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			die("waitpid");
+		}
+		for (i = 0; i < jobs; i++) {
+			struct pair *p = &slots[i];
+
+			if (!p->active)
+				continue;
+			if (p->a.pid == pid)
+				reap(&p->a, status);
+			else if (p->b.pid == pid)
+				reap(&p->b, status);
+			else
+				continue;
+			if (++p->done == 2) {
+				judge(p, t, verbose);
+				running--;
+			}
+			break;
+		}
+	}
+}
+
+static void summary(const struct totals *t, double secs)
+{
+	printf("randdiff: %lu sequences, %lu steps, %lu divergences, %lu emulated calls "
+	       "(alias %lu, move+refill %lu, copy %lu), %lu native-routed calls, %.1f s\n",
+	       t->seqs, t->steps, t->divergences, t->emulated, t->alias, t->refill, t->copy,
+	       t->native_lines, secs);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: randdiff SEED [STEPS]\n"
+		"       randdiff [--lib PATH] [--native-twice] --compare SEED [STEPS]\n"
+		"       randdiff [--lib PATH] [--native-twice] --batch FIRST COUNT STEPS\n");
+	exit(2);
+}
+
+static char libbuf[4096], selfbuf[4096];
+
+int main(int argc, char **argv)
+{
+	struct totals t;
+	double t0;
+	int i = 1, jobs = 4;
+
+	memset(&t, 0, sizeof(t));
+	if (argc < 2)
+		usage();
+	if (!strcmp(argv[1], "--run"))
+		return run(strtoull(argv[2], NULL, 0), argc > 3 ? atoi(argv[3]) : 50);
+	if (argv[1][0] != '-')
+		return run(strtoull(argv[1], NULL, 0), argc > 2 ? atoi(argv[2]) : 50);
+
+	if (readlink("/proc/self/exe", selfbuf, sizeof(selfbuf) - 1) < 0)
+		die("/proc/self/exe");
+	self = selfbuf;
+	lib = getenv("RANDDIFF_LIB");
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--lib") && i + 1 < argc)
+			lib = argv[++i];
+		else if (!strcmp(argv[i], "--native-twice"))
+			native_twice = true;
+		else if (!strcmp(argv[i], "--jobs") && i + 1 < argc)
+			jobs = atoi(argv[++i]);
+		else
+			break;
+	}
+	if (!lib || !*lib) {
+		char *slash;
+
+		snprintf(libbuf, sizeof(libbuf), "%s", self);
+		slash = strrchr(libbuf, '/');
+		if (slash)
+			*slash = 0;
+		strncat(libbuf, "/../.libs/libmremap-compat.so", sizeof(libbuf) - strlen(libbuf) - 1);
+		lib = libbuf;
+	}
+	if (access(lib, R_OK)) {
+		fprintf(stderr, "randdiff: cannot read the library %s\n", lib);
+		return 2;
+	}
+	if (jobs < 1 || jobs > MAXJOBS)
+		jobs = jobs < 1 ? 1 : MAXJOBS;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	t0 = now();
+	if (i < argc && !strcmp(argv[i], "--compare") && i + 1 < argc) {
+		run_batch(strtoull(argv[i + 1], NULL, 0), 1, i + 2 < argc ? atoi(argv[i + 2]) : 50, 1,
+			  &t, true);
+		summary(&t, now() - t0);
+		return !t.divergences && (native_twice || t.emulated) ? 0 : 1;
+	}
+	if (i + 3 < argc && !strcmp(argv[i], "--batch")) {
+		run_batch(strtoull(argv[i + 1], NULL, 0), strtoul(argv[i + 2], NULL, 0),
+			  atoi(argv[i + 3]), jobs, &t, false);
+		summary(&t, now() - t0);
+		if (!native_twice && !t.emulated)
+			printf("randdiff: FAIL: nothing was emulated\n");
+		return t.divergences || (!native_twice && !t.emulated) ? 1 : 0;
+	}
+	usage();
+	return 2;
+}
