@@ -2,10 +2,12 @@
  *
  *   mremap_compat(old, old_len, new_len, flags, new)
  *     req_decode()                       req.h
- *     nothing new needed? -> kernel      vrm_may_need_new()
+ *     neither FIXED nor DONTUNMAP        -> kernel
  *     mc_emulated(): what to emulate     decide.c, probe.c
- *     mc_check_params()                 validate.c
+ *     vrm_needs_library()? no            -> kernel
+ *     mc_check_params()                  validate.c
  *     DONTUNMAP without FIXED            du_single() -> dontunmap.c
+ *     FIXED with a size change           mc_fixed_guard() -> guard.c
  *     move-only (FIXED, same size)       mc_span() one VMA -> kernel
  *                                        else mc_mv_move() -> multivma.c
  */
@@ -17,6 +19,7 @@
 #include "shim/decide.h"
 #include "shim/dontunmap.h"
 #include "shim/entry.h"
+#include "shim/guard.h"
 #include "shim/maps.h"
 #include "shim/multivma.h"
 #include "shim/probe.h"
@@ -99,44 +102,61 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 	return a.ret;
 }
 
+/* Does this call need something the library does here? */
+static bool vrm_needs_library(const struct mremap_req *r, unsigned int emulated)
+{
+	bool multi = emulated & MREMAP_COMPAT_EMULATED_MULTI_VMA;
+
+	if (vrm_dontunmap(r))
+		return (emulated & (MREMAP_COMPAT_EMULATED_DONTUNMAP |
+				    MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED)) ||
+		       (vrm_fixed(r) && multi);
+	/* FIXED: a move-only call may span VMAs; any other FIXED call needs
+	 * its refusals decided before an old kernel unmaps the destination
+	 * (guard.c). Both where the kernel lacks the 6.17 behaviour. */
+	return vrm_fixed(r) && multi;
+}
+
 long mc_remap(struct mremap_req *r)
 {
 	struct mc_controls scratch;
 	unsigned int emulated;
-	bool emul = false;
+	bool emul = true;
 	long ret;
 	int err;
 
-	if (!vrm_may_need_new(r))
+	if (!vrm_implies_new_addr(r))
 		return mc_kernel(r);
 
 	emulated = mc_emulated();
-	if (vrm_dontunmap(r) ?
-	    !(emulated & (MREMAP_COMPAT_EMULATED_DONTUNMAP | MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED)) &&
-	    !(vrm_fixed(r) && (emulated & MREMAP_COMPAT_EMULATED_MULTI_VMA)) :
-	    !(emulated & MREMAP_COMPAT_EMULATED_MULTI_VMA)) {
+	if (!vrm_needs_library(r, emulated)) {
 		r->why = "the kernel has it";
+		emul = false;
 		ret = mc_kernel(r);
 		goto out;
 	}
 	err = mc_check_params(r);
 	if (err) {
-		ret = err;
 		r->why = "refused by the argument checks";
+		ret = err;
 		goto out;
 	}
 	if (!vrm_fixed(r)) {
 		ret = du_single(r, emulated, &emul);
 		goto out;
 	}
+	if (!vrm_move_only(r)) {
+		ret = mc_fixed_guard(r, &emul);
+		goto out;
+	}
 	/* Move-only. A range inside one VMA is an ordinary move, which every
 	 * kernel does, unless DONTUNMAP has to be emulated for it. */
 	if (!vrm_dontunmap(r) && mc_span(r) == SPAN_ONE_VMA) {
 		r->why = "inside one VMA";
+		emul = false;
 		ret = mc_kernel(r);
 		goto out;
 	}
-	emul = true;
 	ret = mc_mv_move(r, emulated);
 out:
 	if (mc_controls(&scratch)->debug)

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include "compat/sys.h"
 #include "include/mremap_compat.h"
+#include "shim/decide.h"
 #include "shim/entry.h"
 #include "shim/req.h"
 
@@ -83,11 +84,12 @@ MC_PUBLIC void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...
 	new_addr = va_arg(ap, void *);
 	va_end(ap);
 	req_decode(&r, old, old_len, new_len, flags, new_addr);
-	/* FIXED moves that change the size, and anything with flags the
-	 * library does not know, are the C library's business. DONTUNMAP is
+	/* A FIXED call that changes the size is the C library's business
+	 * unless the kernel lacks the 6.17 checks (guard.c). DONTUNMAP is
 	 * never sent through it: glibc >= 2.41 (and 2.35-2.40 backports)
 	 * filter flags, and older ones read new_addr only for FIXED. */
-	if (!vrm_may_need_new(&r) && !vrm_dontunmap(&r))
+	if (!vrm_dontunmap(&r) && !vrm_move_only(&r) &&
+	    !(mc_emulated() & MREMAP_COMPAT_EMULATED_MULTI_VMA))
 		return pass_through(old, old_len, new_len, flags, new_addr);
 	return mremap_compat(old, old_len, new_len, flags, new_addr);
 }

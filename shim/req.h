@@ -8,6 +8,7 @@
  *   probe.c      what the running kernel can do, by behaviour
  *   maps.c       the /proc/self/maps and smaps reader
  *   span.c       does a range lie inside one VMA (the cheap check)
+ *   guard.c      FIXED calls that change the size, on kernels before 6.17
  *   dontunmap.c  MREMAP_DONTUNMAP on one VMA, per mapping kind
  *   multivma.c   the multi-VMA move loop (SPEC §5)
  *   controls.c   MREMAP_COMPAT_* variables, read once
@@ -102,12 +103,6 @@ static inline bool vrm_overlaps(const struct mremap_req *r)
 	unsigned long new_end = r->new_addr + r->new_len;
 
 	return r->old < new_end && r->new_addr < old_end;
-}
-
-/* Could this call need anything newer than Linux 5.6 gives everywhere? */
-static inline bool vrm_may_need_new(const struct mremap_req *r)
-{
-	return vrm_dontunmap(r) || vrm_move_only(r);
 }
 
 /* The answer of mremap_compat() internals: an address, or -errno. */

@@ -40,6 +40,8 @@ uml_batch() {
 			set -- $line
 			printf 'env LD_PRELOAD="$LIB" MREMAP_COMPAT_DEBUG=1 %s "$SCENARIO" %s >%s.out 2>%s.err; echo $? >%s.rc\n' \
 				"${*:2}" "$1" "$(_uml_key "$line")" "$(_uml_key "$line")" "$(_uml_key "$line")"
+			# and without the library: 6.1's own answer
+			printf '"$SCENARIO" %s >%s.native 2>/dev/null\n' "$1" "$(_uml_key "$line")"
 		done
 	} >"$script"
 	LIB="$LIB" SCENARIO="$SCENARIO" "$top_srcdir/tests/uml/uml-run" --timeout 900 \
@@ -62,5 +64,13 @@ on_uml() {
 	fi
 	[ "$rc" -ne 77 ] || skip "on Linux 6.1: $(head -1 "$dir/$key.out")"
 	[ "$rc" -eq 0 ] || _diff_fail "exit $rc on Linux 6.1:" "$(cat "$dir/$key.out" "$dir/$key.err")" || return 1
-	diff -u --label "6.18 native ($name)" --label "6.1 + library ($name)" "$nat" "$dir/$key.out"
+	diff -u --label "6.18 native ($name)" --label "6.1 + library ($name)" "$nat" "$dir/$key.out" && return 0
+	# Linux 6.1 has DONTUNMAP, and the library leaves it to the kernel: if
+	# 6.1 alone gives exactly what it gave with the library, the difference
+	# is between the kernels. (Never for multi-VMA moves, which 6.1 lacks:
+	# there its own answer is no oracle.)
+	if [[ $name == du-* ]] && cmp -s "$dir/$key.out" "$dir/$key.native"; then
+		skip "Linux 6.1's own DONTUNMAP answers differently from 6.18: $(diff "$nat" "$dir/$key.out" | grep '^[<>]' | head -2 | tr '\n' ' ')"
+	fi
+	return 1
 }

@@ -19,12 +19,19 @@ load helpers
 }
 
 @test "pass-through calls print no debug line" {
-	env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 \
+	env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=none MREMAP_COMPAT_DEBUG=1 \
 		"$TESTBIN/passthrough" >/dev/null 2>"$BATS_TEST_TMPDIR/err"
-	# DONTUNMAP with a size change, or without MAYMOVE, goes to the
-	# kernel by the raw syscall and is refused there: a debug line each.
+	# DONTUNMAP calls (here with a size change, or without MAYMOVE) go to
+	# the kernel by the raw syscall: a debug line each, nothing else.
 	run grep -c '^mremap-compat: mremap(' "$BATS_TEST_TMPDIR/err"
 	[ "$output" -eq 2 ]
 	run grep -v 'DONTUNMAP' "$BATS_TEST_TMPDIR/err"
 	[ -z "$output" ]
+}
+
+@test "FIXED calls that change the size are checked where multi-VMA moves are emulated" {
+	env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 \
+		"$TESTBIN/passthrough" >/dev/null 2>"$BATS_TEST_TMPDIR/err"
+	run grep -c 'MAYMOVE|FIXED, .*: native (the source lies inside one VMA)' "$BATS_TEST_TMPDIR/err"
+	[ "$output" -eq 2 ]
 }

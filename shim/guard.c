@@ -1,0 +1,77 @@
+/* shim/guard.c - keep the destination of a refused FIXED call.
+ *
+ * Before Linux 6.17, mremap_to() unmaps the MREMAP_FIXED destination first
+ * and only then looks at the source VMA; a call it then refuses has
+ * destroyed whatever was mapped there. Since 6.17 every refusal comes
+ * first and the destination stays. So, where the kernel lacks the 6.17
+ * behaviour, the refusals that depend on the source VMA are decided here:
+ *
+ *   no VMA at old                       EFAULT
+ *   sealed                              EPERM
+ *   old_len == 0 on a private mapping   EINVAL   (the duplicate path)
+ *   [old, old+min(old_len, new_len))
+ *       crosses the end of its VMA      EFAULT
+ *   a grow of VM_DONTEXPAND/VM_PFNMAP   EFAULT
+ *
+ * The cheap check of span.c answers most calls with one system call; the
+ * maps are read only when it cannot.
+ */
+#include <errno.h>
+#include "compat/sys.h"
+#include "shim/dontunmap.h"
+#include "shim/entry.h"
+#include "shim/guard.h"
+#include "shim/maps.h"
+#include "shim/span.h"
+
+struct guard_arg {
+	const struct mremap_req *r;
+	unsigned long span;
+	int err;
+};
+
+static int guard_cb(const struct vma *v, void *arg)
+{
+	struct guard_arg *a = arg;
+	const struct mremap_req *r = a->r;
+	bool special = mc_vma_kind(v) == VMA_SPECIAL ||
+		       (v->has_vmflags && (v->vmflags & (VMF_DE | VMF_PF)));
+
+	if (v->start > r->old)
+		a->err = -EFAULT;
+	else if (v->has_vmflags && (v->vmflags & VMF_SL))
+		a->err = -EPERM;
+	else if (r->old_len == 0 && !v->shared)
+		a->err = -EINVAL;
+	else if (a->span > v->end - r->old)
+		a->err = -EFAULT;
+	else if (r->new_len > r->old_len && special)
+		a->err = -EFAULT;
+	return 1;
+}
+
+long mc_fixed_guard(struct mremap_req *r, bool *refused)
+{
+	struct mremap_req probe = *r;
+	struct guard_arg a = { r, r->old_len < r->new_len ? r->old_len : r->new_len, -EFAULT };
+	int err;
+
+	*refused = false;
+	probe.old_len = a.span;
+	if (a.span && mc_span(&probe) == SPAN_ONE_VMA) {
+		r->why = "the source lies inside one VMA";
+		return mc_kernel(r);
+	}
+	err = mc_maps_walk(r->old, true, guard_cb, &a);
+	if (err < 0) {
+		r->why = "cannot read /proc/self/smaps: left to the kernel";
+		return mc_kernel(r);
+	}
+	if (a.err) {
+		r->why = "refused before the kernel could unmap the destination";
+		*refused = true;
+		return a.err;
+	}
+	r->why = "the source lies inside one VMA";
+	return mc_kernel(r);
+}
