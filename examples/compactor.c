@@ -26,7 +26,9 @@
  * Only the C library and plain system calls are used, so that the program
  * also links statically (glibc or musl) against libmremap-compat.a.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>

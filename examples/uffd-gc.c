@@ -28,7 +28,9 @@
  * a multiple of 3. The forwarding table (what a real collector computes
  * while marking) maps each live object's new slot to its old slot.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -14,6 +14,7 @@
 #include "include/mremap_compat.h"
 #include "shim/controls.h"
 #include "shim/debug.h"
+#include "shim/req.h"
 
 extern char **environ;
 
@@ -77,6 +78,10 @@ static void read_controls(struct mc_controls *c, bool warn)
 {
 	const char *v;
 
+	unsigned long ps = getauxval(AT_PAGESZ);
+
+	if (ps)
+		mc_page_size = ps; /* 4096 unless the kernel says otherwise */
 	c->mode = MC_AUTO;
 	c->list = 0;
 	c->strategy = MC_STRATEGY_AUTO;
@@ -101,14 +106,14 @@ static void read_controls(struct mc_controls *c, bool warn)
 	if (v && *v) {
 		if (!strcmp(v, "race-free"))
 			c->strategy = MC_STRATEGY_RACE_FREE;
-		else if (strcmp(v, "auto") && warn)
+		else if (strcmp(v, "auto") != 0 && warn)
 			warn_value("MREMAP_COMPAT_STRATEGY", v, "auto");
 	}
 	v = env("MREMAP_COMPAT_DEBUG");
 	if (v && *v) {
 		if (!strcmp(v, "1"))
 			c->debug = true;
-		else if (strcmp(v, "0") && warn)
+		else if (strcmp(v, "0") != 0 && warn)
 			warn_value("MREMAP_COMPAT_DEBUG", v, "0");
 	}
 }

@@ -1,28 +1,35 @@
 /* shim/dontunmap.c - MREMAP_DONTUNMAP on one VMA, for every mapping kind.
  *
  * After a DONTUNMAP move the pages are at the new address and the old
- * range is still mapped, empty (SPEC.md §4). Three strategies:
+ * range is still mapped, empty (SPEC.md §4). Four strategies:
  *
  * alias (shared anonymous, shmem, memfd, shared file): no window.
  *     mremap(old, 0, len, MAYMOVE|FIXED, new) maps the same object again
  *     at new; the old range keeps its VMA and is emptied of page tables.
  *
- * move+refill (private anonymous; the default): zero copy.
- *     old [AAAA]          new [....]      move:   old [    ]  new [AAAA]
- *     refill with MAP_FIXED_NOREPLACE:     old [0000] or the file again
- *     Between the move and the refill another thread's mmap may take the
- *     old range: the data is then safe at new, the old range is theirs.
+ * move+regrow (private kinds, a range that does not start its VMA): zero
+ *     copy, exact. The range moves; the VMA's part left of the hole grows
+ *     back over it in place (see regrow()): the old VMA is whole again,
+ *     with every attribute.
  *
- * copy (private files; private anonymous memory under a userfaultfd or
- *     with MREMAP_COMPAT_STRATEGY=race-free): the old VMA is never
- *     unmapped, so it keeps its
- *     userfaultfd registration and every attribute. Only present or
- *     swapped pages (and for a file, only private copies) are copied,
- *     as /proc/self/pagemap tells, so the copy raises no userfaultfd fault;
- *     then MADV_DONTNEED empties the old range. For a private file this
- *     is also the exact choice: a refill would map a reopened file, a
- *     different struct file, which never merges back into the old VMA,
- *     and only the private copies are copied.
+ * move+refill (private anonymous, a whole VMA): zero copy.
+ *     old [AAAA]          new [....]      move:   old [    ]  new [AAAA]
+ *     refill with MAP_FIXED_NOREPLACE:     old [0000]
+ *     The name, madvise flags, MAP_NORESERVE and charge are restored from
+ *     smaps. Between the move and the refill (or the regrow) another
+ *     thread's mmap may take the old range: the data is then safe at new,
+ *     the old range is theirs.
+ *
+ * copy (a range at the start of a VMA that goes on, or of a private file;
+ *     private kinds under a userfaultfd or with MREMAP_COMPAT_STRATEGY=
+ *     race-free): the old VMA
+ *     is never unmapped, so it keeps its userfaultfd registration and
+ *     every attribute. Only present or swapped pages (and for a file, only
+ *     private copies) are copied, as /proc/self/pagemap tells, so the copy
+ *     raises no userfaultfd fault; then MADV_DONTNEED empties the old
+ *     range. A refill there could not merge back into the rest of the VMA:
+ *     it would get an offset from its address where a VMA moved before
+ *     keeps its own, and for a file a reopened, different struct file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -109,6 +116,7 @@ static void copy_attributes(const struct vma *v, unsigned long addr, unsigned lo
 		{ VMF_DC, MADV_DONTFORK },  { VMF_DD, MADV_DONTDUMP },
 		{ VMF_WF, MADV_WIPEONFORK }, { VMF_HG, MADV_HUGEPAGE },
 		{ VMF_NH, MADV_NOHUGEPAGE }, { VMF_MG, MADV_MERGEABLE },
+		{ VMF_RR, MADV_RANDOM },     { VMF_SR, MADV_SEQUENTIAL },
 	};
 	char name[80];
 	const char *n;
@@ -280,7 +288,7 @@ static void restore_read_only(const struct vma *v, unsigned long old, unsigned l
 	sys_mprotect(old, len, v->prot);
 }
 
-/* ---- move+refill ----------------------------------------------------- */
+/* ---- move+regrow, move+refill ----------------------------------------------------- */
 
 struct free_arg {
 	unsigned long start, end;
@@ -295,12 +303,29 @@ static int free_cb(const struct vma *v, void *arg)
 	return 1;
 }
 
-static long du_move_refill(struct mremap_req *r, const struct vma *v,
-			   unsigned long old, unsigned long len,
-			   unsigned long dest, bool reserved, long fd)
+/* The part of the VMA left of the hole grows back over it, in place:
+ *
+ *   [ L ][ moved ][ R ]  ->  [ L ][ hole ][ R ]  ->  [ L ........ ][ R ]
+ *
+ * It is the same VMA: same file and offset, anon_vma, name, madvise flags,
+ * userfaultfd registration; the kernel merges it with R again. The mlock
+ * flags go first (the kernel clears them on the whole old VMA, and a
+ * locked VMA would populate what it grows by). */
+static bool regrow(const struct vma *v, unsigned long old, unsigned long len)
 {
-	int map = MAP_PRIVATE | MAP_FIXED_NOREPLACE;
-	unsigned long off = 0;
+	if (!v->has_vmflags || (v->vmflags & (VMF_LO | VMF_LF))) {
+		sys_munlock(v->start, old - v->start);
+		if (old + len < v->end)
+			sys_munlock(old + len, v->end - (old + len));
+	}
+	return sys_mremap(v->start, old - v->start, old + len - v->start, 0, 0) == (long)v->start;
+}
+
+static long du_move(struct mremap_req *r, const struct vma *v,
+		    unsigned long old, unsigned long len,
+		    unsigned long dest, bool reserved, bool try_regrow)
+{
+	int map = MAP_PRIVATE | MAP_FIXED_NOREPLACE | MAP_ANONYMOUS;
 	long ret, refill;
 
 	ret = sys_mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
@@ -309,13 +334,19 @@ static long du_move_refill(struct mremap_req *r, const struct vma *v,
 			release(dest, len);
 		return ret;
 	}
-	if (fd >= 0)
-		off = v->offset + (old - v->start);
-	else
-		map |= MAP_ANONYMOUS;
+	if (try_regrow && regrow(v, old, len))
+		return ret;
 	if (v->has_vmflags && (v->vmflags & VMF_NR))
 		map |= MAP_NORESERVE;
-	refill = sys_mmap(old, len, refill_prot(v), map, (int)fd, off);
+	/* Only regrow() refills a file mapping; an anonymous refill would
+	 * change the mapping's kind. */
+	if (mc_vma_kind(v) == VMA_FILE_PRIVATE) {
+		struct free_arg a = { old, old + len, true };
+
+		refill = mc_maps_walk(old, false, free_cb, &a) >= 0 && a.busy ? -EEXIST : -ENOMEM;
+	} else {
+		refill = sys_mmap(old, len, refill_prot(v), map, -1, 0);
+	}
 	if (refill == (long)old) {
 		if (refill_prot(v) != v->prot)
 			restore_read_only(v, old, len);
@@ -354,18 +385,14 @@ static long du_move_refill(struct mremap_req *r, const struct vma *v,
  * is read, and a destination that cannot be written is written, through
  * /proc/self/mem (which may: that is how debuggers set breakpoints). */
 static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest,
-		      unsigned long len, bool file, long memfd, bool via_mem_out)
+		      unsigned long len, bool file, long pmfd, long memfd, bool via_mem_out)
 {
 	unsigned long long pm[64];
 	unsigned long p = mc_page_size, npages = len / p, i = 0;
 	bool via_mem_in = !(v->prot & PROT_READ);
-	long pmfd;
 	char byte;
 	int err = 0;
 
-	pmfd = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (pmfd < 0)
-		return (int)pmfd;
 	while (i < npages && !err) {
 		unsigned long n = npages - i < 64 ? npages - i : 64, j;
 		long got = sys_pread((int)pmfd, pm, n * 8, (old / p + i) * 8);
@@ -402,7 +429,6 @@ static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest
 		}
 		i += n;
 	}
-	sys_close((int)pmfd);
 	return err;
 }
 
@@ -411,7 +437,7 @@ static long du_copy(const struct vma *v, unsigned long old, unsigned long len,
 {
 	int map = MAP_PRIVATE | MAP_FIXED, prot = PROT_READ | PROT_WRITE;
 	unsigned long off = 0;
-	long ret, memfd = -1;
+	long ret, memfd = -1, pmfd;
 	int err;
 
 	if (fd >= 0)
@@ -427,10 +453,22 @@ static long du_copy(const struct vma *v, unsigned long old, unsigned long len,
 	if (v->has_vmflags && !(v->prot & PROT_WRITE) && !(v->vmflags & VMF_AC) &&
 	    (v->prot & PROT_READ))
 		prot = v->prot;
+	/* Everything that can fail for want of a resource is opened before
+	 * the destination, which may be the caller's FIXED one, is touched. */
+	pmfd = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pmfd < 0) {
+		if (reserved)
+			release(dest, len);
+		return pmfd;
+	}
 	if (prot != (PROT_READ | PROT_WRITE) || !(v->prot & PROT_READ)) {
 		memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDWR | O_CLOEXEC);
-		if (memfd < 0)
+		if (memfd < 0) {
+			sys_close((int)pmfd);
+			if (reserved)
+				release(dest, len);
 			return memfd;
+		}
 	}
 	/* dest is ours (a reservation) or the caller's FIXED destination,
 	 * which the kernel replaces too. */
@@ -440,13 +478,15 @@ static long du_copy(const struct vma *v, unsigned long old, unsigned long len,
 			release(dest, len);
 		if (memfd >= 0)
 			sys_close((int)memfd);
+		sys_close((int)pmfd);
 		return ret;
 	}
-	err = copy_pages(v, old, dest, len, fd >= 0, memfd, !(prot & PROT_WRITE));
+	err = copy_pages(v, old, dest, len, fd >= 0, pmfd, memfd, !(prot & PROT_WRITE));
 	if (!err && prot != v->prot)
 		err = (int)sys_mprotect(dest, len, v->prot);
 	if (memfd >= 0)
 		sys_close((int)memfd);
+	sys_close((int)pmfd);
 	if (err) {
 		sys_munmap(dest, len);
 		return err;
@@ -461,45 +501,86 @@ static long du_copy(const struct vma *v, unsigned long old, unsigned long len,
 
 /* ---- one piece ------------------------------------------------------- */
 
-long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
-		unsigned long len, unsigned long new_addr, bool fixed)
+enum du_strategy { DU_ALIAS, DU_REGROW, DU_REFILL, DU_COPY };
+
+/* Which strategy for this piece (see the top of this file). */
+static enum du_strategy du_choose(struct mremap_req *r, const struct vma *v,
+				  unsigned long old, unsigned long len, unsigned long dest)
 {
+	bool dest_in_vma = dest < v->end && dest + len > v->start;
+
 	struct mc_controls scratch;
 	enum mc_vma_kind kind = mc_vma_kind(v);
 	bool race_free = mc_controls(&scratch)->strategy == MC_STRATEGY_RACE_FREE;
 	bool uffd = v->has_vmflags && (v->vmflags & VMF_UFFD);
+
+	if (kind == VMA_SHARED) {
+		r->how = "alias";
+		return DU_ALIAS;
+	}
+	if (uffd || race_free) {
+		r->how = uffd ? "copy (userfaultfd-registered)" : "copy (race-free)";
+		return DU_COPY;
+	}
+	/* (A destination inside the VMA itself replaces part of what would
+	 * grow back.) */
+	if (old > v->start && !dest_in_vma) {
+		r->how = "move+regrow";
+		return DU_REGROW;
+	}
+	if (kind == VMA_FILE_PRIVATE) {
+		r->how = "copy (private file)";
+		return DU_COPY;
+	}
+	/* The start of a VMA that goes on: a refill could not take the VMA's
+	 * page offset (a moved VMA keeps its own), so it would not merge back
+	 * with the rest. The copy leaves the VMA as it is. */
+	if (old + len < v->end) {
+		r->how = "copy (start of a VMA)";
+		return DU_COPY;
+	}
+	r->how = "move+refill";
+	return DU_REFILL;
+}
+
+long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
+		   unsigned long len, unsigned long new_addr, bool fixed)
+{
+	enum du_strategy how;
 	unsigned long dest = new_addr;
 	long fd = -1, ret;
 	int err = mc_du_refusal(v);
 
 	if (err)
 		return err;
-	if (kind == VMA_FILE_PRIVATE) {
+	if (!fixed) {
+		ret = reserve(new_addr, len);
+		if (sys_is_err(ret))
+			return ret;
+		dest = (unsigned long)ret;
+	}
+	how = du_choose(r, v, old, len, dest);
+	if (how == DU_COPY && mc_vma_kind(v) == VMA_FILE_PRIVATE) {
 		fd = open_vma_file(v);
 		if (fd < 0) {
+			if (!fixed)
+				release(dest, len);
 			r->why = "cannot reopen the mapped file";
 			return -EINVAL;
 		}
 	}
-	if (!fixed) {
-		ret = reserve(new_addr, len);
-		if (sys_is_err(ret)) {
-			if (fd >= 0)
-				sys_close((int)fd);
-			return ret;
-		}
-		dest = (unsigned long)ret;
-	}
-	if (kind == VMA_SHARED) {
-		r->how = "alias";
+	switch (how) {
+	case DU_ALIAS:
 		ret = du_alias(v, old, len, dest, !fixed);
-	} else if (race_free || uffd || kind == VMA_FILE_PRIVATE) {
-		r->how = uffd ? "copy (userfaultfd-registered)" :
-			 race_free ? "copy (race-free)" : "copy (private file)";
+		break;
+	case DU_COPY:
 		ret = du_copy(v, old, len, dest, !fixed, fd);
-	} else {
-		r->how = "move+refill";
-		ret = du_move_refill(r, v, old, len, dest, !fixed, fd);
+		break;
+	case DU_REGROW:
+	case DU_REFILL:
+	default:
+		ret = du_move(r, v, old, len, dest, !fixed, how == DU_REGROW);
+		break;
 	}
 	if (fd >= 0)
 		sys_close((int)fd);

@@ -37,6 +37,7 @@ static int guard_cb(const struct vma *v, void *arg)
 	bool special = mc_vma_kind(v) == VMA_SPECIAL ||
 		       (v->has_vmflags && (v->vmflags & (VMF_DE | VMF_PF)));
 
+	a->err = 0; /* a VMA was found: refused only by a check below */
 	if (v->start > r->old)
 		a->err = -EFAULT;
 	else if (v->has_vmflags && (v->vmflags & VMF_SL))

@@ -117,6 +117,7 @@ static unsigned int parse_vmflags(const char *p, const char *end)
 		{ 'd', 'c', VMF_DC }, { 'd', 'd', VMF_DD }, { 'w', 'f', VMF_WF },
 		{ 'h', 'g', VMF_HG }, { 'n', 'h', VMF_NH }, { 'm', 'g', VMF_MG },
 		{ 's', 'l', VMF_SL }, { 'a', 'c', VMF_AC },
+		{ 'r', 'r', VMF_RR }, { 's', 'r', VMF_SR },
 	};
 	unsigned int flags = 0;
 	const char *q;
@@ -211,6 +212,8 @@ static int end_of_line(struct reader *rd)
 		rd->pending = true;
 		return 0;
 	}
+	/* cppcheck-suppress knownConditionTrueFalse
+	 * (false positive: cppcheck 2.10 takes line_len for 0 here) */
 	if (rd->pending && kept >= 8 && !memcmp(p, "VmFlags:", 8)) {
 		rd->v.vmflags = parse_vmflags(p + 8, end);
 		rd->v.has_vmflags = true;

@@ -23,6 +23,8 @@
 #define VMF_MG 0x4000u /* MADV_MERGEABLE */
 #define VMF_SL 0x8000u /* sealed */
 #define VMF_AC 0x10000u /* VM_ACCOUNT: charged to overcommit */
+#define VMF_RR 0x20000u /* MADV_RANDOM */
+#define VMF_SR 0x40000u /* MADV_SEQUENTIAL */
 #define VMF_UFFD (VMF_UM | VMF_UW | VMF_UI)
 
 #define VMA_PATH_MAX 1024

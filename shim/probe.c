@@ -98,10 +98,19 @@ static void debug_probed(unsigned int f)
 {
 	struct mc_controls scratch;
 
+	static const char *const says[8] = {
+		"probed the kernel: DONTUNMAP no, shared no, multi-VMA no",
+		"probed the kernel: DONTUNMAP yes, shared no, multi-VMA no",
+		"probed the kernel: DONTUNMAP no, shared yes, multi-VMA no",
+		"probed the kernel: DONTUNMAP yes, shared yes, multi-VMA no",
+		"probed the kernel: DONTUNMAP no, shared no, multi-VMA yes",
+		"probed the kernel: DONTUNMAP yes, shared no, multi-VMA yes",
+		"probed the kernel: DONTUNMAP no, shared yes, multi-VMA yes",
+		"probed the kernel: DONTUNMAP yes, shared yes, multi-VMA yes",
+	};
+
 	if (mc_controls(&scratch)->debug)
-		mc_debug_note(f & MREMAP_COMPAT_NATIVE_MULTI_VMA ?
-			      "probed the kernel: multi-VMA moves native" :
-			      "probed the kernel: multi-VMA moves missing", f, 0);
+		mc_debug_note(says[f & 7], 0, 0);
 }
 
 unsigned int mc_kernel_features(void)

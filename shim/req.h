@@ -24,7 +24,7 @@
 /* The four symbols the library exports; everything else is hidden. */
 #define MC_PUBLIC __attribute__((visibility("default")))
 
-#define MC_PAGE_SIZE 4096UL /* x86_64, aarch64 4K kernels; checked at start */
+#define MC_PAGE_SIZE 4096UL /* until getauxval(AT_PAGESZ) says (controls.c) */
 
 struct mremap_req {
 	unsigned long old;       /* old address, as given */

@@ -34,7 +34,7 @@ render() {
 	if command -v man >/dev/null 2>&1; then
 		MANWIDTH=80 MANPAGER=cat PAGER=cat man "$1" 2>&1
 	elif command -v mandoc >/dev/null 2>&1; then
-		mandoc -Tutf8 "$1" | col -b
+		mandoc -Tutf8 "$1" | sed 's/.\x08//g' # no overstriking
 	else
 		return 77
 	fi
