@@ -1,0 +1,44 @@
+#!/usr/bin/env bats
+# Safe inside any process: what the library may call, and files it reopens.
+
+load helpers
+
+@test "the library imports no allocator, stdio, environment or lock function" {
+	run nm -D --undefined-only "$LIB"
+	[ "$status" -eq 0 ]
+	bad=$(awk '{print $2}' <<<"$output" | sed 's/@.*//' |
+		grep -E '^(malloc|calloc|realloc|free|posix_memalign|aligned_alloc|.*printf|f?puts|fopen|fdopen|fwrite|fread|getenv|secure_getenv|setenv|pthread_mutex_.*|pthread_rwlock_.*|pthread_once|sem_.*|syscall)$' || true)
+	[ -z "$bad" ] || { echo "imports: $bad"; false; }
+}
+
+@test "the static library defines only the public symbols and mc_-prefixed ones" {
+	run nm --defined-only -g "$STATIC_LIB"
+	[ "$status" -eq 0 ]
+	bad=$(awk 'NF==3 {print $3}' <<<"$output" | grep -vE '^(mremap|mremap_compat|mremap_compat_features|mremap_compat_version|mc_.*)$' || true)
+	[ -z "$bad" ] || { echo "defines: $bad"; false; }
+}
+
+reopen_as_nobody() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to run as another user"
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	dir=$(mktemp -d /tmp/mremap-compat-reopen.XXXXXX)
+	chmod 777 "$dir"
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- env "$@" "$TESTBIN/reopen" "$dir"
+	rm -rf "$dir"
+}
+
+@test "a private file replaced at its path is never mapped in its place" {
+	# As an unprivileged user /proc/self/map_files is closed: the path is
+	# the only way back to the file, and it now names another file (B).
+	run reopen_as_nobody LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1
+	[ "$status" -eq 0 ]
+	[[ "$output" != *B* ]]
+	[[ "$output" == *"mremap: -1 EINVAL; old range: A W"* ]]
+	[[ "$output" == *"cannot reopen the mapped file"* ]]
+}
+
+@test "the same call natively moves the private copies (the kernel holds the file)" {
+	run reopen_as_nobody
+	[ "$status" -eq 0 ]
+	[ "$output" = "mremap: moved; new range: A W; old range: A A" ]
+}
