@@ -20,6 +20,18 @@ native_vs_emulated() {
 	native_vs_emulated rlimit-as
 }
 
+@test "at RLIMIT_MEMLOCK (unprivileged): the kernel's answer and locks, data moved" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to run as another user"
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+	native=$(nobody "$TESTBIN/faults" memlock)
+	[[ "$native" != SKIP* ]] || skip "$native"
+	run nobody env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$TESTBIN/faults" memlock
+	[ "$status" -eq 0 ]
+	diff -u <(echo "$native") <(grep -v '^mremap-compat:' <<<"$output")
+	[[ "$output" == *": emulated"* ]]
+}
+
 without_proc() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root for a private mount namespace"
 	command -v unshare >/dev/null || skip "unshare is not installed"

@@ -4,6 +4,7 @@
  *
  *   faults mapcount   the process at vm.max_map_count
  *   faults rlimit-as  RLIMIT_AS leaves no room for the new range
+ *   faults memlock    RLIMIT_MEMLOCK allows no more (run unprivileged)
  *   faults noproc     (run with /proc hidden) what needs the VMA list
  */
 #define _GNU_SOURCE
@@ -121,6 +122,49 @@ static int mode_rlimit_as(void)
 	return 0;
 }
 
+/* Is the VMA at addr mlocked (smaps VmFlags "lo")? */
+static const char *locked(const char *addr)
+{
+	char line[512];
+	unsigned long s, e, a = (unsigned long)addr;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+	const char *answer = "unmapped";
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = s <= a && a < e;
+		else if (in && !strncmp(line, "VmFlags:", 8)) {
+			answer = strstr(line, " lo") ? "locked" : "not locked";
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return answer;
+}
+
+/* RLIMIT_MEMLOCK allows exactly the source: DONTUNMAP of its middle. The
+ * kernel charges the new range without checking the limit (and clears the
+ * old VMA's lock). Run unprivileged: CAP_IPC_LOCK ignores the limit. */
+static int mode_memlock(void)
+{
+	struct rlimit rl = { (rlim_t)(4 * P), (rlim_t)(4 * P) };
+	char *a = mmap(NULL, 4 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *r;
+
+	fill(a, 4 * P, 'l');
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || mlock(a, 4 * P)) {
+		printf("SKIP: mlock under RLIMIT_MEMLOCK: %s\n", strerror(errno));
+		return 77;
+	}
+	errno = 0;
+	r = mremap(a + P, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+	report("DONTUNMAP of mlocked memory at RLIMIT_MEMLOCK", r, a + P, r, 2 * P, 'l', errno);
+	if (r != MAP_FAILED)
+		printf("new range %s, old VMA %s\n", locked(r), locked(a));
+	return 0;
+}
+
 static int mode_noproc(void)
 {
 	char *a = mmap(NULL, 8 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -147,6 +191,8 @@ int main(int argc, char **argv)
 		return mode_mapcount();
 	if (argc > 1 && !strcmp(argv[1], "rlimit-as"))
 		return mode_rlimit_as();
+	if (argc > 1 && !strcmp(argv[1], "memlock"))
+		return mode_memlock();
 	if (argc > 1 && !strcmp(argv[1], "noproc"))
 		return mode_noproc();
 	fprintf(stderr, "usage: faults mapcount|rlimit-as|noproc\n");
