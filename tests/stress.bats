@@ -12,10 +12,7 @@ emulated() {
 	run emulated timeout 120 "$TESTBIN/stress" window 2000 4
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"0 failures"* ]]
-	# Mostly move+refill; a source that merged with a thread's adjacent
-	# mapping takes move+regrow or copy.
-	[ "$(grep -c ': emulated, ' "$BATS_TEST_TMPDIR/err")" -eq 2000 ]
-	[ "$(grep -c ': emulated, move+refill' "$BATS_TEST_TMPDIR/err")" -gt 1000 ]
+	[ "$(grep -c ': emulated, move+refill' "$BATS_TEST_TMPDIR/err")" -eq 2000 ]
 	hits=$(grep -c 'old range taken by another thread' "$BATS_TEST_TMPDIR/err" || true)
 	echo "# window hits: $hits of 2000 calls" >&3
 }

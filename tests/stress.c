@@ -102,10 +102,14 @@ static int mode_window(long iter, int nthreads)
 	for (n = 0; n < nthreads && n < 16; n++)
 		pthread_create(&t[n], NULL, mapper, (void *)(uintptr_t)(n + 1));
 	for (i = 0; i < iter; i++) {
-		unsigned char *a = mmap(NULL, 4 * P, PROT_READ | PROT_WRITE,
+		/* [guard][ source, a VMA of its own ][guard]: so that it
+		 * merges with nothing and takes move+refill */
+		unsigned char *g = mmap(NULL, 6 * P, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		unsigned char *b;
+		unsigned char *a = g + P, *b;
 
+		mprotect(g, P, PROT_NONE);
+		mprotect(g + 5 * P, P, PROT_NONE);
 		fill(a, 4 * P, (uint64_t)i);
 		b = mremap(a, 4 * P, 4 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
 		if (b == MAP_FAILED) {
