@@ -91,6 +91,39 @@ static void *mapper(void *arg)
 	return NULL;
 }
 
+/* A thread that tries, over and over, to map exactly the range the main
+ * thread is moving: it gets it whenever the window is open, fills it and
+ * checks that nobody (the library's refill) wrote over it. */
+static unsigned char *volatile target;
+static atomic_long sniped;
+
+static void *sniper(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stop)) {
+		unsigned char *t = target, *m;
+
+		if (!t)
+			continue;
+		m = mmap(t, 4 * P, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (m == MAP_FAILED)
+			continue;
+		if (m != t) { /* a kernel before 4.17 took it as a hint */
+			munmap(m, 4 * P);
+			continue;
+		}
+		target = NULL;
+		fill(m, 4 * P, 0x5171e5ULL);
+		sched_yield();
+		if (!check(m, 4 * P, 0x5171e5ULL))
+			FAIL("window: the mapping taken in the window was overwritten\n");
+		atomic_fetch_add(&sniped, 1);
+		/* m stays: the main thread never touches its old range again */
+	}
+	return NULL;
+}
+
 /* The old ranges are never touched after the call: if another thread took
  * one in the window it is theirs. The debug lines count the hits. */
 static int mode_window(long iter, int nthreads)
@@ -99,6 +132,9 @@ static int mode_window(long iter, int nthreads)
 	long i;
 	int n;
 
+	pthread_t s;
+
+	pthread_create(&s, NULL, sniper, NULL);
 	for (n = 0; n < nthreads && n < 16; n++)
 		pthread_create(&t[n], NULL, mapper, (void *)(uintptr_t)(n + 1));
 	for (i = 0; i < iter; i++) {
@@ -111,7 +147,9 @@ static int mode_window(long iter, int nthreads)
 		mprotect(g, P, PROT_NONE);
 		mprotect(g + 5 * P, P, PROT_NONE);
 		fill(a, 4 * P, (uint64_t)i);
+		target = a;
 		b = mremap(a, 4 * P, 4 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		target = NULL;
 		if (b == MAP_FAILED) {
 			FAIL("window: mremap failed: %s\n", strerror(errno));
 			continue;
@@ -123,7 +161,9 @@ static int mode_window(long iter, int nthreads)
 	atomic_store(&stop, 1);
 	for (n = 0; n < nthreads && n < 16; n++)
 		pthread_join(t[n], NULL);
-	printf("window: %ld iterations, %ld failures\n", iter, atomic_load(&failures));
+	pthread_join(s, NULL);
+	printf("window: %ld iterations, %ld taken in the window, %ld failures\n", iter,
+	       atomic_load(&sniped), atomic_load(&failures));
 	return atomic_load(&failures) != 0;
 }
 
