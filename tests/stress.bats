@@ -18,7 +18,6 @@ emulated() {
 	hits=$(grep -c 'old range taken by another thread' "$BATS_TEST_TMPDIR/err" || true)
 	echo "# window hits: $hits of 2000 calls" >&3
 	[ "$hits" -gt 0 ]
-	[[ "$output" == *", $hits taken in the window, 0 failures"* ]]
 }
 
 @test "threads moving disjoint ranges at once lose nothing (race-free strategy)" {
