@@ -9,7 +9,7 @@ emulated() {
 }
 
 @test "DONTUNMAP move+refill never overwrites another thread's new mapping" {
-	run emulated timeout 120 "$TESTBIN/stress" window 2000 2
+	run emulated timeout 120 "$TESTBIN/stress" window 2000 1
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"0 failures"* ]]
 	[ "$(grep -c ': emulated, move+refill' "$BATS_TEST_TMPDIR/err")" -eq 2000 ]
