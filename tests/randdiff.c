@@ -32,8 +32,26 @@
  *
  * Nothing else is excluded from the comparison: absolute addresses (ASLR),
  * where a move outside the arena landed, and VmLck are simply not printed.
+ *
+ * The first divergence of a seed is classified: "VMA boundaries only" (the
+ * known limitation: a mapping the library creates cannot carry an anonymous
+ * VMA's page offset, so it may merge or split unlike the kernel's) or real;
+ * see boundary_only(). Exit status of --compare/--batch: 1 on a real
+ * divergence or when nothing was emulated, 3 on boundary-only ones alone.
+ *
+ * Environment of a single run:
+ *   RANDDIFF_PAGES=1        after each line's layout, " #pages" and one token
+ *                           per mapped page, "{ page:perms:kind@offset:hash }"
+ *                           per described range (elsewhere[] first, then the
+ *                           arena); the line before " #pages" is unchanged
+ *   RANDDIFF_PAGES_FROM=K   ... from step K on only
+ *   RANDDIFF_TAMPER=K:flip  test-only: at step K change one byte of an arena
+ *   RANDDIFF_TAMPER=K:split page, or split a VMA (MADV_DONTFORK); the driver
+ *                           passes it to the emulated side alone
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -62,6 +80,7 @@
 #define GUARD_PAGES 16UL
 #define SPACE (1UL << 30) /* free address space kept on each side */
 #define MAXLINES 4096
+#define PAGES_MARK "#pages" /* starts the per-page part of a line */
 
 /* ---- the PRNG ----------------------------------------------------------- */
 
@@ -120,6 +139,25 @@ static void put(const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		outn += (size_t)n < sizeof(out) - outn ? (size_t)n : sizeof(out) - outn - 1;
+}
+
+/* The per-page description (RANDDIFF_PAGES) of the current step. */
+static char pout[1 << 20];
+static size_t poutn;
+static bool pages_now;   /* on for this step */
+static bool pages_on;    /* RANDDIFF_PAGES set */
+static int pages_from;   /* RANDDIFF_PAGES_FROM: the first step described */
+
+static void pput(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(pout + poutn, sizeof(pout) - poutn, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		poutn += (size_t)n < sizeof(pout) - poutn ? (size_t)n : sizeof(pout) - poutn - 1;
 }
 
 static void die(const char *what)
@@ -189,7 +227,8 @@ static void read_maps(unsigned long lo, unsigned long hi)
 	}
 }
 
-static void kind(const struct mline *l, char *buf, size_t len)
+/* The kind of a maps line, with 'pg' (in pages) as its file offset. */
+static void kind(const struct mline *l, unsigned long pg, char *buf, size_t len)
 {
 	int i;
 
@@ -198,24 +237,24 @@ static void kind(const struct mline *l, char *buf, size_t len)
 		return;
 	}
 	if (l->ino == memfd_ino && !strncmp(l->path, "/memfd:", 7)) {
-		snprintf(buf, len, "memfd@%lu", l->off / PS);
+		snprintf(buf, len, "memfd@%lu", pg);
 		return;
 	}
 	if (l->ino == file_ino && l->path[0] == '/' && strncmp(l->path, "/memfd:", 7) &&
 	    strncmp(l->path, "/dev/zero", 9)) {
-		snprintf(buf, len, "file@%lu", l->off / PS);
+		snprintf(buf, len, "file@%lu", pg);
 		return;
 	}
 	if (!strncmp(l->path, "/dev/zero", 9)) {
 		for (i = nshm - 1; i >= 0; i--)
 			if (shm[i].ino == l->ino) {
-				snprintf(buf, len, "shm%d@%lu", shm[i].step, l->off / PS);
+				snprintf(buf, len, "shm%d@%lu", shm[i].step, pg);
 				return;
 			}
-		snprintf(buf, len, "shm?@%lu", l->off / PS);
+		snprintf(buf, len, "shm?@%lu", pg);
 		return;
 	}
-	snprintf(buf, len, "other(%s)@%lu", l->path, l->off / PS);
+	snprintf(buf, len, "other(%s)@%lu", l->path, pg);
 }
 
 /* A hash of [s, e) read through /proc/self/mem; unreadable pages (beyond
@@ -255,18 +294,32 @@ static uint64_t hash_range(unsigned long s, unsigned long e)
 	return h;
 }
 
-/* The layout of [lo, hi), relative to base. */
+/* The layout of [lo, hi), relative to base. With the per-page description
+ * on for this step (RANDDIFF_PAGES), also one token per mapped page, into
+ * pout: " { page:perms:kind@offset:hash64 ... }", the offset being the
+ * page's own, the hash covering the page alone. */
 static void describe(unsigned long lo, unsigned long hi, unsigned long base)
 {
 	char k[200];
+	unsigned long a;
 	int i;
 
 	read_maps(lo, hi);
 	for (i = 0; i < nlines; i++) {
-		kind(&lines[i], k, sizeof(k));
+		kind(&lines[i], lines[i].off / PS, k, sizeof(k));
 		put(" %lx-%lx:%.4s:%s:%04" PRIx64, (lines[i].s - base) / PS, (lines[i].e - base) / PS,
 		    lines[i].perms, k, hash_range(lines[i].s, lines[i].e) & 0xffff);
 	}
+	if (!pages_now)
+		return;
+	pput(" {");
+	for (i = 0; i < nlines; i++)
+		for (a = lines[i].s; a < lines[i].e; a += PS) {
+			kind(&lines[i], (lines[i].off + (a - lines[i].s)) / PS, k, sizeof(k));
+			pput(" %lx:%.4s:%s:%016" PRIx64, (a - base) / PS, lines[i].perms, k,
+			     hash_range(a, a + PS));
+		}
+	pput(" }");
 }
 
 static void rel(unsigned long a)
@@ -328,10 +381,10 @@ static void fill_object(int fd, uint64_t tag)
 
 /* ---- choosing places ------------------------------------------------------ */
 
-/* A page index in [0, npages]: often a VMA boundary of the current layout. */
+/* A page index in [0, npages]: mostly a VMA boundary of the current layout. */
 static unsigned long pick_page(void)
 {
-	if (nlines && rr(2)) {
+	if (nlines && rr(4)) {
 		const struct mline *l = &lines[rr((unsigned long)nlines)];
 		unsigned long a = rr(3) ? l->s : l->e;
 
@@ -553,9 +606,10 @@ static void op_mremap(void)
 	case 2: raw_old = ~0UL; break;                     /* rounds to 0 */
 	case 3: case 4: raw_old = n * PS - 1 - rr(PS - 1); break; /* rounds up to n pages */
 	}
-	/* new_len */
+	/* new_len: mostly the same for the calls that need it (DONTUNMAP,
+	 * move-only), anything for the others */
 	raw_new = raw_old == ~0UL ? n * PS : raw_old;
-	switch (rr(12)) {
+	switch (rr(hinted && rr(4) ? 40 : 12)) {
 	case 0: case 1: case 2: raw_new += PS * (1 + rr(rr(2) ? 4 : 16)); break; /* grow */
 	case 3: case 4: if (n > 1) raw_new = PS * (n - 1 - rr(n - 1)); break;    /* shrink */
 	case 5: raw_new = 0; break;
@@ -624,11 +678,53 @@ static void op_mremap(void)
 		put(" (munmap: %s)", ename(errno));
 }
 
+/* RANDDIFF_TAMPER=STEP:MODE, test-only (the driver passes it to the
+ * emulated side alone): after the call of that step, before the layout is
+ * read, "flip" changes one byte of the first arena page that can be written
+ * through /proc/self/mem (a real difference: the classifier must call it
+ * real); "split" cuts the last page of the first VMA of two pages or more
+ * off with MADV_DONTFORK (not shown in maps: a difference in VMA boundaries
+ * only). */
+static int tamper_step = -1;
+static char tamper_mode[16];
+
+static void tamper(void)
+{
+	unsigned char b;
+	unsigned long a;
+	int i;
+
+	read_maps(arena, arena_end);
+	for (i = 0; i < nlines; i++) {
+		if (!strcmp(tamper_mode, "split")) {
+			if (lines[i].e - lines[i].s < 2 * PS)
+				continue;
+			a = lines[i].e - PS;
+			if (madvise((void *)a, PS, MADV_DONTFORK))
+				continue;
+			fprintf(stderr, "randdiff: tamper: split +%lx off its VMA\n", (a - arena) / PS);
+			return;
+		}
+		for (a = lines[i].s; a < lines[i].e; a += PS) {
+			if (pread(memfile, &b, 1, (off_t)a) != 1)
+				continue;
+			b ^= 0x5a;
+			if (pwrite(memfile, &b, 1, (off_t)a) != 1)
+				continue;
+			fprintf(stderr, "randdiff: tamper: flipped a byte of +%lx\n", (a - arena) / PS);
+			return;
+		}
+	}
+	fprintf(stderr, "randdiff: tamper: nothing to %s\n", tamper_mode);
+}
+
 static void one_step(void)
 {
 	unsigned long r;
 
 	outn = 0;
+	poutn = 0;
+	pages_now = pages_on && step >= pages_from;
 	put("%d ", step);
 	read_maps(arena, arena_end); /* the layout the choices look at */
 	r = step < 3 ? 0 : rr(100);
@@ -644,10 +740,14 @@ static void one_step(void)
 		op_write();
 	else
 		op_mremap();
+	if (step == tamper_step)
+		tamper();
 	put(" |");
 	describe(arena, arena_end, arena);
-	put("\n");
 	fwrite(out, 1, outn, stdout);
+	if (pages_now) /* after the line as it is without RANDDIFF_PAGES */
+		printf(" %s%.*s", PAGES_MARK, (int)poutn, pout);
+	putchar('\n');
 	fflush(stdout);
 }
 
@@ -663,9 +763,23 @@ static int run(uint64_t s, int steps)
 	void *r;
 	struct stat st;
 	bool mark = getenv("RANDDIFF_MARK") != NULL;
+	const char *pg = getenv("RANDDIFF_PAGES"), *pf = getenv("RANDDIFF_PAGES_FROM");
+	const char *tm = getenv("RANDDIFF_TAMPER");
 	char tmpl[256];
 	const char *tmp = getenv("TMPDIR");
 
+	pages_on = pg && *pg && strcmp(pg, "0");
+	pages_from = pf && *pf ? atoi(pf) : 0;
+	if (tm && *tm) {
+		char *colon;
+
+		tamper_step = (int)strtol(tm, &colon, 10);
+		snprintf(tamper_mode, sizeof(tamper_mode), "%s", *colon == ':' ? colon + 1 : "flip");
+		if (strcmp(tamper_mode, "flip") && strcmp(tamper_mode, "split")) {
+			fprintf(stderr, "randdiff: RANDDIFF_TAMPER=STEP[:flip|:split]\n");
+			return 2;
+		}
+	}
 	seed = s;
 	rng = mix64(s ^ 0x72616e6464696666ULL);
 	PS = (unsigned long)sysconf(_SC_PAGESIZE);
@@ -732,7 +846,7 @@ static int run(uint64_t s, int steps)
 
 /* ---- the driver ------------------------------------------------------------ */
 
-static const char *self, *lib;
+static const char *self, *lib, *tamper_env;
 static bool native_twice;
 
 struct child {
@@ -743,7 +857,11 @@ struct child {
 	int status;
 };
 
-static void start(struct child *c, uint64_t s, int steps, bool emulated)
+/* Starts one run of seed s; the second side of a pair ('other': emulated,
+ * or the second native run) alone gets RANDDIFF_TAMPER. pages_from >= 0:
+ * with the per-page description from that step on. */
+static void start(struct child *c, uint64_t s, int steps, bool emulated, bool other,
+		  int pages_from)
 {
 	char sbuf[32], nbuf[32];
 
@@ -764,7 +882,19 @@ static void start(struct child *c, uint64_t s, int steps, bool emulated)
 		unsetenv("MREMAP_COMPAT_EMULATE");
 		unsetenv("MREMAP_COMPAT_DEBUG");
 		unsetenv("MREMAP_COMPAT_STRATEGY");
+		unsetenv("RANDDIFF_PAGES");
+		unsetenv("RANDDIFF_PAGES_FROM");
+		unsetenv("RANDDIFF_TAMPER");
 		setenv("RANDDIFF_MARK", "1", 1);
+		if (pages_from >= 0) {
+			char fbuf[32];
+
+			snprintf(fbuf, sizeof(fbuf), "%d", pages_from);
+			setenv("RANDDIFF_PAGES", "1", 1);
+			setenv("RANDDIFF_PAGES_FROM", fbuf, 1);
+		}
+		if (other && tamper_env && *tamper_env)
+			setenv("RANDDIFF_TAMPER", tamper_env, 1);
 		if (emulated) {
 			setenv("LD_PRELOAD", lib, 1);
 			setenv("MREMAP_COMPAT_EMULATE", "all", 1);
@@ -850,7 +980,8 @@ static unsigned long count(const char *b, const char *needle)
 }
 
 struct totals {
-	unsigned long seqs, divergences, emulated, native_lines, alias, refill, copy, steps;
+	unsigned long seqs, divergences, boundary, real, emulated, native_lines, alias, refill, copy,
+		steps;
 };
 
 struct pair {
@@ -866,8 +997,8 @@ static void start_pair(struct pair *p, uint64_t s, int steps)
 	p->steps = steps;
 	p->done = 0;
 	p->active = true;
-	start(&p->a, s, steps, false);
-	start(&p->b, s, steps, !native_twice);
+	start(&p->a, s, steps, false, false, -1);
+	start(&p->b, s, steps, !native_twice, true, -1);
 }
 
 static void reap(struct child *c, int status)
@@ -877,13 +1008,159 @@ static void reap(struct child *c, int status)
 	c->ebuf = slurp(c->err, &c->elen);
 }
 
+/* ---- classifying a divergence ---------------------------------------------
+ *
+ * A first divergence at step K is "VMA boundaries only" when the call and
+ * its result are the same text (leaving out the layout of an elsewhere[]
+ * result) and, page by page, the arena and the elsewhere[] range hold the
+ * same pages with the same permissions, kind, file offset and contents: the
+ * maps lines only cut them into VMAs differently (the known limitation: an
+ * anonymous VMA's page offset, invisible in maps, is carried only by a
+ * kernel move). Both sides of the seed run again up to step K with
+ * RANDDIFF_PAGES (everything before K was the same on both sides, so they
+ * repeat it) and their per-page descriptions are compared. Anything else,
+ * including a re-run that does not repeat the first one, is real. */
+
+static void wait_child(struct child *c)
+{
+	int status;
+
+	while (waitpid(c->pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	reap(c, status);
+}
+
+/* A step's line without its per-page part; *pages: that part (or ""). */
+static size_t split_pages(const char *l, size_t n, const char **pages, size_t *np)
+{
+	const char *m = memmem(l, n, " " PAGES_MARK, strlen(PAGES_MARK) + 1);
+
+	if (!m) {
+		*pages = "";
+		*np = 0;
+		return n;
+	}
+	*pages = m + strlen(PAGES_MARK) + 1;
+	*np = n - (size_t)(*pages - l);
+	return (size_t)(m - l);
+}
+
+/* The call and its result: the line up to " |", without the layout
+ * inside "elsewhere[ ... ]". */
+static void call_and_result(const char *l, size_t n, char *buf, size_t len)
+{
+	const char *bar = memmem(l, n, " |", 2), *e, *close;
+	size_t k = bar ? (size_t)(bar - l) : n;
+
+	snprintf(buf, len, "%.*s", (int)k, l);
+	e = strstr(buf, "elsewhere[");
+	if (e && (close = strstr(e, " ]")))
+		memmove((char *)e + 10, close, strlen(close) + 1);
+}
+
+/* The first differing token of two per-page descriptions. */
+static void first_page_difference(const char *a, size_t na, const char *b, size_t nb,
+				  bool elsewhere, char *buf, size_t len)
+{
+	const char *ea = a + na, *eb = b + nb;
+	int region = 0;
+
+	for (;;) {
+		size_t ta, tb;
+
+		while (a < ea && *a == ' ')
+			a++;
+		while (b < eb && *b == ' ')
+			b++;
+		ta = (size_t)((const char *)(memchr(a, ' ', (size_t)(ea - a)) ?: ea) - a);
+		tb = (size_t)((const char *)(memchr(b, ' ', (size_t)(eb - b)) ?: eb) - b);
+		if (!ta && !tb) {
+			snprintf(buf, len, "per-page descriptions differ");
+			return;
+		}
+		if (ta != tb || memcmp(a, b, ta)) {
+			snprintf(buf, len, "%s page: native %.*s, emulated %.*s",
+				 elsewhere && region < 2 ? "elsewhere[]" : "arena", ta ? (int)ta : 6,
+				 ta ? a : "(none)", tb ? (int)tb : 6, tb ? b : "(none)");
+			return;
+		}
+		if (ta == 1 && *a == '{')
+			region++;
+		a += ta;
+		b += tb;
+	}
+}
+
+/* Step k (line k + 1) diverged between la and lb: boundaries only? */
+static bool boundary_only(uint64_t s, int k, const char *la, size_t na, const char *lb, size_t nb,
+			  char *why, size_t whylen)
+{
+	struct child ra, rb;
+	const char *xa, *xb, *pa, *pb;
+	size_t nxa, nxb, npa, npb, da, db;
+	static char ca[1 << 16], cb[1 << 16];
+	bool ok = false;
+
+	call_and_result(la, na, ca, sizeof(ca));
+	call_and_result(lb, nb, cb, sizeof(cb));
+	if (strcmp(ca, cb)) {
+		snprintf(why, whylen, "the calls or their results differ");
+		return false;
+	}
+	start(&ra, s, k + 1, false, false, k);
+	start(&rb, s, k + 1, true, true, k);
+	wait_child(&ra);
+	wait_child(&rb);
+	xa = nth_line(ra.obuf, k + 1, &nxa);
+	xb = nth_line(rb.obuf, k + 1, &nxb);
+	if (!xa || !xb) {
+		char sa[64], sb[64];
+
+		status_str(ra.status, sa, sizeof(sa));
+		status_str(rb.status, sb, sizeof(sb));
+		snprintf(why, whylen,
+			 "the re-run with RANDDIFF_PAGES did not reach the step (native %s, "
+			 "emulated %s)", sa, sb);
+		goto out;
+	}
+	da = split_pages(xa, nxa, &pa, &npa);
+	db = split_pages(xb, nxb, &pb, &npb);
+	if (da != na || memcmp(xa, la, na) || db != nb || memcmp(xb, lb, nb)) {
+		bool bad_a = da != na || memcmp(xa, la, na);
+
+		snprintf(why, whylen,
+			 "the re-run with RANDDIFF_PAGES printed another line (did the library "
+			 "change meanwhile?); %s side's re-run:\n    %.*s",
+			 bad_a ? "native" : "emulated", bad_a ? (int)da : (int)db, bad_a ? xa : xb);
+		goto out;
+	}
+	if (!npa || !npb) {
+		snprintf(why, whylen, "the re-run printed no per-page description");
+		goto out;
+	}
+	if (npa != npb || memcmp(pa, pb, npa)) {
+		/* regions: elsewhere[] (if any) first, then the arena */
+		first_page_difference(pa, npa, pb, npb, strstr(ca, "elsewhere[") != NULL, why,
+				      whylen);
+		goto out;
+	}
+	ok = true;
+out:
+	free(ra.obuf);
+	free(ra.ebuf);
+	free(rb.obuf);
+	free(rb.ebuf);
+	return ok;
+}
+
 /* Both runs of a pair have ended: compare them. True if they agree. */
 static bool judge(struct pair *p, struct totals *t, bool verbose)
 {
 	struct child *a = &p->a, *b = &p->b;
 	uint64_t s = p->seed;
 	int i;
-	char sa[64], sb[64];
+	char sa[64], sb[64], why[4096];
 	const char *la, *lb;
 	size_t na, nb;
 	bool same = true;
@@ -908,8 +1185,19 @@ static bool judge(struct pair *p, struct totals *t, bool verbose)
 			continue;
 		same = false;
 		t->divergences++;
-		printf("DIVERGENCE seed %" PRIu64 " at step %d (%s)\n", s, i - 1,
-		       native_twice ? "native vs native" : "native vs emulated");
+		why[0] = 0;
+		if (!native_twice && la && lb && i >= 1 &&
+		    boundary_only(s, i - 1, la, na, lb, nb, why, sizeof(why))) {
+			t->boundary++;
+			printf("DIVERGENCE seed %" PRIu64 " at step %d (VMA boundaries only: same pages, "
+			       "perms, kinds, offsets and contents)\n", s, i - 1);
+		} else {
+			t->real++;
+			printf("DIVERGENCE seed %" PRIu64 " at step %d (%s)\n", s, i - 1,
+			       native_twice ? "native vs native" : "native vs emulated");
+			if (why[0])
+				printf("  real: %s\n", why);
+		}
 		printf("  native:   %.*s\n", la ? (int)na : 9, la ? la : "(no line)");
 		printf("  %s %.*s\n", native_twice ? "native:  " : "emulated:", lb ? (int)nb : 9,
 		       lb ? lb : "(no line)");
@@ -923,10 +1211,21 @@ static bool judge(struct pair *p, struct totals *t, bool verbose)
 	if (same && (a->status != b->status || !WIFEXITED(a->status) || WEXITSTATUS(a->status))) {
 		same = false;
 		t->divergences++;
+		t->real++;
 		printf("DIVERGENCE seed %" PRIu64 ": native %s, other %s\n", s, sa, sb);
 	}
-	if (!same && a->elen && !native_twice)
-		printf("  native stderr: %.*s\n", (int)(a->elen > 400 ? 400 : a->elen), a->ebuf);
+	if (!same) { /* anything the native run said besides its step marks */
+		const char *q = a->ebuf;
+
+		while (q && *q) {
+			const char *nl = strchr(q, '\n');
+			size_t l = nl ? (size_t)(nl - q) : strlen(q);
+
+			if (strncmp(q, "randdiff-step ", 14))
+				printf("  native stderr: %.*s\n", (int)l, q);
+			q = nl ? nl + 1 : NULL;
+		}
+	}
 	if (verbose && same)
 		printf("seed %" PRIu64 ": %d steps identical (%lu emulated calls)\n", s, p->steps,
 		       count(b->ebuf, ": emulated"));
@@ -984,10 +1283,20 @@ static void run_batch(uint64_t first, unsigned long cnt, int steps, int jobs, st
 
 static void summary(const struct totals *t, double secs)
 {
-	printf("randdiff: %lu sequences, %lu steps, %lu divergences, %lu emulated calls "
-	       "(alias %lu, move+refill %lu, copy %lu), %lu native-routed calls, %.1f s\n",
-	       t->seqs, t->steps, t->divergences, t->emulated, t->alias, t->refill, t->copy,
-	       t->native_lines, secs);
+	printf("randdiff: %lu sequences, %lu steps, %lu divergences (%lu VMA-boundary only, %lu real), "
+	       "%lu emulated calls (alias %lu, move+refill %lu, copy %lu), %lu native-routed calls, "
+	       "%.1f s\n",
+	       t->seqs, t->steps, t->divergences, t->boundary, t->real, t->emulated, t->alias,
+	       t->refill, t->copy, t->native_lines, secs);
+}
+
+/* 1: a real divergence, or nothing emulated; 3: divergences in VMA
+ * boundaries only (the known limitation: not a pass either); 0: none. */
+static int exit_code(const struct totals *t)
+{
+	if (t->real || (!native_twice && !t->emulated))
+		return 1;
+	return t->boundary ? 3 : 0;
 }
 
 static double now(void)
@@ -1027,6 +1336,7 @@ int main(int argc, char **argv)
 		die("/proc/self/exe");
 	self = selfbuf;
 	lib = getenv("RANDDIFF_LIB");
+	tamper_env = getenv("RANDDIFF_TAMPER");
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--lib") && i + 1 < argc)
 			lib = argv[++i];
@@ -1059,7 +1369,7 @@ int main(int argc, char **argv)
 		run_batch(strtoull(argv[i + 1], NULL, 0), 1, i + 2 < argc ? atoi(argv[i + 2]) : 50, 1,
 			  &t, true);
 		summary(&t, now() - t0);
-		return !t.divergences && (native_twice || t.emulated) ? 0 : 1;
+		return exit_code(&t);
 	}
 	if (i + 3 < argc && !strcmp(argv[i], "--batch")) {
 		run_batch(strtoull(argv[i + 1], NULL, 0), strtoul(argv[i + 2], NULL, 0),
@@ -1067,7 +1377,7 @@ int main(int argc, char **argv)
 		summary(&t, now() - t0);
 		if (!native_twice && !t.emulated)
 			printf("randdiff: FAIL: nothing was emulated\n");
-		return t.divergences || (!native_twice && !t.emulated) ? 1 : 0;
+		return exit_code(&t);
 	}
 	usage();
 	return 2;
