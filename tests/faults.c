@@ -7,7 +7,9 @@
  *   faults memlock    RLIMIT_MEMLOCK allows no more (run unprivileged)
  *   faults noproc     (run with /proc hidden) what needs the VMA list
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

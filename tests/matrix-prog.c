@@ -2,7 +2,9 @@
  * anonymous and shared anonymous memory, and a move of a range made of
  * three VMAs and a gap, each checked against what Linux 6.18 does.
  * Prints one line per check and "matrix-prog: ok" when all hold. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

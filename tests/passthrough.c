@@ -1,7 +1,9 @@
 /* passthrough - calls that need nothing new, printed so that a run with the
  * library preloaded can be compared with one without: return value (relative
  * to an arena), errno, and the arena's layout. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

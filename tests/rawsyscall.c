@@ -2,7 +2,9 @@
  *   rawsyscall dontunmap   DONTUNMAP a page; prints what the ranges read
  *   rawsyscall others      other system calls with up to six arguments
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

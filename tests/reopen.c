@@ -4,7 +4,9 @@
  * Prints the answer and what the old and new ranges hold: the library may
  * refuse (it cannot reopen the very file) but must never map the other
  * file in its place. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

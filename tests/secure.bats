@@ -17,7 +17,7 @@ setup() {
 }
 
 teardown() {
-	[ -n "${dir:-}" ] && rm -rf "$dir"
+	if [ -n "${dir:-}" ]; then rm -rf "$dir"; fi
 }
 
 as_nobody() {

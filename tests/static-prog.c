@@ -1,7 +1,9 @@
 /* static-prog - calls mremap() with MREMAP_DONTUNMAP through the C
  * library's name only; linked statically with libmremap-compat.a, the
  * library's strong mremap must win over libc's weak alias. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
