@@ -28,8 +28,9 @@
  *   - path is not NULL, path_len < VMA_PATH_MAX and path[path_len] == 0;
  *   - 'deleted' and 'path_truncated' never both hold; a truncated path
  *     still holds at least a quarter of VMA_PATH_MAX (after "\012" -> '\n');
- *   - prot has only PROT_READ|PROT_WRITE|PROT_EXEC bits, vmflags only VMF_*
- *     bits, has_vmflags only in smaps mode, vmflags == 0 without it;
+ *   - prot has only PROT_READ|PROT_WRITE|PROT_EXEC bits, has_vmflags only
+ *     in smaps mode, vmflags == 0 without it (no check of which VMF_* bits:
+ *     shim/maps.h gains new ones);
  *   - mc_vma_kind() gives one of the four kinds and mc_vma_anon_name() a
  *     name inside the path.
  * Any violation aborts, which libFuzzer reports as a crash. Out-of-bounds
@@ -52,7 +53,6 @@
 #define MAX_RECORDED (1u << 17) /* VMAs kept per walk for the comparisons */
 #define STOP_VALUE 0x5a5a
 
-#define VMF_ALL 0xffffu
 
 struct walk {
 	bool smaps;
@@ -128,8 +128,6 @@ static void check_vma(const struct vma *v, const struct walk *w)
 		fail("has_vmflags in maps mode", w);
 	if (!v->has_vmflags && v->vmflags)
 		fail("vmflags without has_vmflags", w);
-	if (v->vmflags & ~VMF_ALL)
-		fail("unknown vmflags bits", w);
 	k = mc_vma_kind(v);
 	if (k != VMA_ANON_PRIVATE && k != VMA_FILE_PRIVATE && k != VMA_SHARED &&
 	    k != VMA_SPECIAL)

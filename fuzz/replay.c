@@ -129,7 +129,8 @@ static int replay_path(const char *path)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp); /* a stable order for the log */
+	if (n > 1) /* a stable order for the log */
+		qsort(names, n, sizeof(*names), cmp);
 	for (i = 0; i < n; i++) {
 		if (replay_file(names[i]) != 0) {
 			fprintf(stderr, "replay: cannot read %s\n", names[i]);
