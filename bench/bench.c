@@ -139,6 +139,8 @@ static int count_maps(void)
 
 /* ---- case 1: DONTUNMAP on populated private anonymous memory -------- */
 
+static void du_rows(const char *name, size_t len, int n, const char *target, const char *extra);
+
 static void case_dontunmap(void)
 {
 	static const struct {
@@ -156,54 +158,81 @@ static void case_dontunmap(void)
 	size_t k;
 
 	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
-		size_t len = sizes[k].len;
-		int n = sizes[k].len >= GIB ? sizes[k].reps : reps(sizes[k].reps), i, j;
-		int nn = 0, ne = 0, maps = 0;
-		uint64_t *nat = calloc((size_t)n, sizeof(uint64_t));
-		uint64_t *emu = calloc((size_t)n, sizeof(uint64_t));
-		char name[80], note[120];
+		char name[80];
 
 		snprintf(name, sizeof(name), "DONTUNMAP %s, %s strategy", sizes[k].name, strategy);
-		if (!wanted(name))
-			continue;
-		for (i = 0; i < n; i++) {
-			for (j = 0; j < 2; j++) {
-				int side = (i + j) % 2;
-				char *a, *b;
-				uint64_t t0, t1;
-
-				if (!run_side(side))
-					continue;
-				a = mmap(NULL, len, RW, ANON | MAP_POPULATE, -1, 0);
-				if (a == MAP_FAILED) {
-					fail_row(1, name, "mmap");
-					return;
-				}
-				if (i == 0 && j == 0)
-					maps = count_maps();
-				t0 = now_ns();
-				if (side)
-					b = mremap_compat(a, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
-				else
-					b = (char *)raw_mremap(a, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
-				t1 = now_ns();
-				if (b == MAP_FAILED) {
-					fail_row(1, name, side ? "mremap_compat" : "mremap");
-					return;
-				}
-				if (side)
-					emu[ne++] = t1 - t0;
-				else
-					nat[nn++] = t1 - t0;
-				munmap(b, len);
-				munmap(a, len);
-			}
-		}
-		snprintf(note, sizeof(note), "%d mappings in the process", maps);
-		row(1, name, median(nat, nn), median(emu, ne), n, sizes[k].target, note);
-		free(nat);
-		free(emu);
+		du_rows(name, sizes[k].len, sizes[k].len >= GIB ? sizes[k].reps : reps(sizes[k].reps),
+			sizes[k].target, "");
 	}
+	/* The smaps walk reads every VMA below the target, page tables and
+	 * all: the same 4 KiB call with 1 GiB populated at a lower address. */
+	{
+		char name[80];
+		size_t big = 1 * GIB;
+		void *low = mmap((void *)(4 * GIB), big, RW, ANON | MAP_POPULATE | MAP_FIXED_NOREPLACE, -1, 0);
+
+		snprintf(name, sizeof(name), "DONTUNMAP 4 KiB, %s strategy, 1 GiB populated below it", strategy);
+		if (low == (void *)(4 * GIB))
+			du_rows(name, 4 * KIB, reps(201), "-", ", 1 GiB populated mapping at a lower address");
+		else if (wanted(name))
+			fail_row(1, name, "mmap of the low mapping");
+		if (low != MAP_FAILED)
+			munmap(low, big);
+	}
+}
+
+/* n rounds of: a fresh populated mapping, DONTUNMAP-moved by the kernel
+ * and by the library in turn (the order alternates each round); only the
+ * mremap call is timed. */
+static void du_rows(const char *name, size_t len, int n, const char *target, const char *extra)
+{
+	uint64_t *nat, *emu;
+	int i, j, nn = 0, ne = 0, maps = 0;
+	char note[160];
+
+	if (!wanted(name))
+		return;
+	nat = calloc((size_t)n, sizeof(uint64_t));
+	emu = calloc((size_t)n, sizeof(uint64_t));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < 2; j++) {
+			int side = (i + j) % 2;
+			char *a, *b;
+			uint64_t t0, t1;
+
+			if (!run_side(side))
+				continue;
+			a = mmap(NULL, len, RW, ANON | MAP_POPULATE, -1, 0);
+			if (a == MAP_FAILED) {
+				fail_row(1, name, "mmap");
+				goto out;
+			}
+			if (!maps)
+				maps = count_maps();
+			t0 = now_ns();
+			if (side)
+				b = mremap_compat(a, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+			else
+				b = (char *)raw_mremap(a, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+			t1 = now_ns();
+			if (b == MAP_FAILED) {
+				fail_row(1, name, side ? "mremap_compat" : "mremap");
+				munmap(a, len);
+				goto out;
+			}
+			if (side)
+				emu[ne++] = t1 - t0;
+			else
+				nat[nn++] = t1 - t0;
+			munmap(b, len);
+			munmap(a, len);
+		}
+	}
+	snprintf(note, sizeof(note), "%d mappings in the process%s", maps, extra);
+	row(1, name, median(nat, nn), median(emu, ne), n, target, note);
+out:
+	free(nat);
+	free(emu);
 }
 
 /* ---- cases 2 and 3: FIXED moves of K VMAs --------------------------- */
@@ -322,7 +351,7 @@ static void case_moves(void)
 
 /* Reads the file into 64 KiB with read() until EOF, or until at least
  * 'limit' bytes have come. */
-static size_t bare_read(const char *path, size_t limit)
+static size_t bare_read_chunk(const char *path, size_t limit, size_t chunk)
 {
 	static char buf[65536];
 	size_t total = 0;
@@ -331,10 +360,15 @@ static size_t bare_read(const char *path, size_t limit)
 
 	if (fd < 0)
 		return 0;
-	while (total < limit && (n = read(fd, buf, sizeof(buf))) > 0)
+	while (total < limit && (n = read(fd, buf, chunk)) > 0)
 		total += (size_t)n;
 	close(fd);
 	return total;
+}
+
+static size_t bare_read(const char *path, size_t limit)
+{
+	return bare_read_chunk(path, limit, 65536);
 }
 
 static int all_cb(const struct vma *v, void *arg)
@@ -398,7 +432,7 @@ static void pick_line(const char *text, size_t len, int num, int den,
 }
 
 enum { M_BARE_ALL, M_LIB_ALL, M_BARE_START, M_LIB_START, M_BARE_END, M_LIB_END,
-       M_BARE_SMAPS, M_LIB_SMAPS, M_COUNT };
+       M_BARE_SMAPS, M_LIB_SMAPS, M_BARE_1K, M_PARSE, M_COUNT };
 
 static void maps_rows(int target_maps, int n, bool smaps)
 {
@@ -413,7 +447,6 @@ static void maps_rows(int target_maps, int n, bool smaps)
 		return;
 	pick_line(text, len, 1, 100, &a_start, &off_start);
 	pick_line(text, len, 99, 100, &a_end, &off_end);
-	free(text);
 	for (m = 0; m < M_COUNT; m++)
 		t[m] = calloc((size_t)n, sizeof(uint64_t));
 	for (i = 0; i < n; i++) {
@@ -435,6 +468,8 @@ static void maps_rows(int target_maps, int n, bool smaps)
 			case M_LIB_END: mc_maps_walk(a_end, false, first_cb, &got); break;
 			case M_BARE_SMAPS: bare_read("/proc/self/smaps", SIZE_MAX); break;
 			case M_LIB_SMAPS: mc_maps_walk(0, true, all_cb, &got); break;
+			case M_BARE_1K: bare_read_chunk("/proc/self/maps", SIZE_MAX, 1024); break;
+			case M_PARSE: mc_maps_parse(text, len, 1024, false, 0, all_cb, &got); break;
 			}
 			t[mm][cnt[mm]++] = now_ns() - t0;
 		}
@@ -456,8 +491,15 @@ static void maps_rows(int target_maps, int n, bool smaps)
 		    median(t[M_LIB_SMAPS], cnt[M_LIB_SMAPS]), n, "-",
 		    "bare read() of /proc/self/smaps vs mc_maps_walk(smaps)");
 	}
+	snprintf(name, sizeof(name), "diagnostic: bare read() in 1 KiB pieces, %d mappings", target_maps);
+	row(4, name, median(t[M_BARE_ALL], cnt[M_BARE_ALL]), median(t[M_BARE_1K], cnt[M_BARE_1K]),
+	    n, "-", "emulated column: the reader's read() size (READ_CHUNK 1024), no parsing");
+	snprintf(name, sizeof(name), "diagnostic: parsing only, %d mappings", target_maps);
+	row(4, name, median(t[M_BARE_ALL], cnt[M_BARE_ALL]), median(t[M_PARSE], cnt[M_PARSE]),
+	    n, "-", "emulated column: mc_maps_parse() of the same text already in memory");
 	for (m = 0; m < M_COUNT; m++)
 		free(t[m]);
+	free(text);
 }
 
 static void case_maps(void)
@@ -723,7 +765,7 @@ static const char *case_title(int cs)
 
 static int driver(const char *self)
 {
-	char cpu[512], thp[512], date[64], kver[512];
+	char cpu[512], thp[512], date[64], kver[512], load0[128], load1[128];
 	struct utsname u;
 	time_t now = time(NULL);
 	uint64_t t0 = now_ns();
@@ -735,11 +777,13 @@ static int driver(const char *self)
 	read_first("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
 	read_first("/sys/kernel/mm/transparent_hugepage/enabled", NULL, thp, sizeof(thp));
 
+	read_first("/proc/loadavg", NULL, load0, sizeof(load0));
 	run_worker(self, "du", "all", NULL);
 	run_worker(self, "du", "all", "race-free");
 	run_worker(self, "mv", "all", NULL);
 	run_worker(self, "maps", NULL, NULL);
 	run_worker(self, "pass", NULL, NULL);
+	read_first("/proc/loadavg", NULL, load1, sizeof(load1));
 
 	printf("# mremap-compat benchmarks: emulated / native\n\n");
 	printf("Generated by `make bench` (bench/bench.c). One run; every ratio is the median "
@@ -751,7 +795,8 @@ static int driver(const char *self)
 	printf("- Transparent huge pages: %s\n", thp);
 	printf("- libmremap-compat %s, linked statically into the bench (the .so for the preloaded rows)\n",
 	       mremap_compat_version());
-	printf("- Wall time of the run: %.1f s\n\n", (double)(now_ns() - t0) / 1e9);
+	printf("- Wall time of the run: %.1f s; /proc/loadavg before: %s, after: %s\n\n",
+	       (double)(now_ns() - t0) / 1e9, load0, load1);
 	for (i = 0; i < nresults; i++) {
 		struct result *r = &results[i];
 		double ratio = r->nat ? (double)r->emu / (double)r->nat : 0;
@@ -777,8 +822,9 @@ static int driver(const char *self)
 			snprintf(tgt, sizeof(tgt), "%sx: %s", r->target, verdict);
 		else
 			snprintf(tgt, sizeof(tgt), "-");
-		printf("| %s | %llu | %llu | %.2fx | %s | %d | %s |\n", r->name,
-		       (unsigned long long)r->nat, (unsigned long long)r->emu, ratio,
+		printf("| %s | %llu | %llu | %.*fx | %s | %d | %s |\n", r->name,
+		       (unsigned long long)r->nat, (unsigned long long)r->emu,
+		       ratio < 10 ? 3 : 1, ratio,
 		       tgt, r->reps, r->note);
 	}
 	printf("\nTargets: %d met, %d missed.\n", met, missed);

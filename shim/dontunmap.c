@@ -380,21 +380,88 @@ static long du_move(struct mremap_req *r, const struct vma *v,
 
 /* ---- copy ----------------------------------------------------------- */
 
-/* Copies the pages of [old, old+len) that exist (present or swapped) and,
- * for a file mapping, that are private copies. A range that cannot be read
- * is read, and a destination that cannot be written is written, through
- * /proc/self/mem (which may: that is how debuggers set breakpoints). */
-static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest,
-		      unsigned long len, bool file, long pmfd, long memfd, bool via_mem_out)
+#define PM_BATCH 64 /* pagemap entries per read: 512 bytes of stack */
+
+/* A run of consecutive pages to copy, or to fault in. */
+struct run {
+	unsigned long src, dst, len; /* len 0: no run */
+	bool copy;
+};
+
+struct copy_ctx {
+	long memfd;
+	bool via_mem_in, via_mem_out;
+};
+
+/* Moves all of [src, src+len) to dst through /proc/self/mem, with pwrite
+ * (write) or pread. A short count goes on; nothing at all is an error. */
+static int mem_rw(long memfd, bool write, unsigned long src, unsigned long dst, unsigned long len)
 {
-	unsigned long long pm[64];
-	unsigned long p = mc_page_size, npages = len / p, i = 0;
-	bool via_mem_in = !(v->prot & PROT_READ);
+	while (len) {
+		long n = write ? sys6(SYS_pwrite64, memfd, (long)src, (long)len, (long)dst, 0, 0) :
+				 sys_pread((int)memfd, (void *)dst, len, src);
+
+		if (n <= 0)
+			return -EIO;
+		src += (unsigned long)n;
+		dst += (unsigned long)n;
+		len -= (unsigned long)n;
+	}
+	return 0;
+}
+
+static int flush_run(struct copy_ctx *c, struct run *r)
+{
+	unsigned long p = mc_page_size, off;
 	char byte;
 	int err = 0;
 
+	if (!r->len)
+		return 0;
+	if (!r->copy) {
+		/* The file's own pages: the new mapping has them. Fault them
+		 * in, as the kernel's move leaves them mapped at the new
+		 * address. */
+		for (off = 0; off < r->len; off += p) {
+			if (c->via_mem_out)
+				sys_pread((int)c->memfd, &byte, 1, r->dst + off);
+			else
+				(void)*(volatile const char *)(r->dst + off);
+		}
+	} else if (!c->via_mem_in && !c->via_mem_out) {
+		/* (MADV_POPULATE_WRITE on the run first, 5.14, made it
+		 * slower: the run is zeroed in a first pass that leaves the
+		 * cache before memcpy writes it; a fault zeroes each page
+		 * just before it is written.) */
+		memcpy((void *)r->dst, (const void *)r->src, r->len);
+	} else if (!c->via_mem_out) {
+		err = mem_rw(c->memfd, false, r->src, r->dst, r->len);
+	} else if (!c->via_mem_in) {
+		err = mem_rw(c->memfd, true, r->src, r->dst, r->len);
+	} else {
+		err = -EIO; /* never asked: see du_copy() */
+	}
+	r->len = 0;
+	return err;
+}
+
+/* Copies the pages of [old, old+len) that exist (present or swapped) and,
+ * for a file mapping, that are private copies; the file's own pages are
+ * faulted in. A range that cannot be read is read, and a destination that
+ * cannot be written is written, through /proc/self/mem (which may: that is
+ * how debuggers set breakpoints). Consecutive pages go in one piece: one
+ * memcpy (or pread, pwrite) per run. */
+static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest,
+		      unsigned long len, bool file, long pmfd, long memfd, bool via_mem_out)
+{
+	unsigned long long pm[PM_BATCH];
+	unsigned long p = mc_page_size, npages = len / p, i = 0;
+	struct copy_ctx c = { memfd, !(v->prot & PROT_READ), via_mem_out };
+	struct run r = { 0, 0, 0, false };
+	int err = 0;
+
 	while (i < npages && !err) {
-		unsigned long n = npages - i < 64 ? npages - i : 64, j;
+		unsigned long n = npages - i < PM_BATCH ? npages - i : PM_BATCH, j;
 		long got = sys_pread((int)pmfd, pm, n * 8, (old / p + i) * 8);
 
 		if (got != (long)(n * 8)) {
@@ -404,31 +471,26 @@ static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest
 		for (j = 0; j < n && !err; j++) {
 			unsigned long long e = pm[j];
 			unsigned long src = old + (i + j) * p, dst = dest + (i + j) * p;
+			bool copy;
 
-			if (!(e & (PM_PRESENT | PM_SWAPPED)))
-				continue;
-			if (file && (e & PM_PRESENT) && (e & PM_FILE)) {
-				/* The file's own page: the new mapping has it.
-				 * Fault it in, as the kernel's move leaves it
-				 * mapped at the new address. */
-				if (via_mem_out)
-					sys_pread((int)memfd, &byte, 1, dst);
-				else
-					(void)*(volatile const char *)dst;
+			if (!(e & (PM_PRESENT | PM_SWAPPED))) {
+				err = flush_run(&c, &r);
 				continue;
 			}
-			if (!via_mem_in && !via_mem_out)
-				memcpy((void *)dst, (const void *)src, p);
-			else if (!via_mem_out)
-				err = sys_pread((int)memfd, (void *)dst, p, src) == (long)p ? 0 : -EIO;
-			else if (!via_mem_in)
-				err = sys6(SYS_pwrite64, memfd, (long)src, (long)p, (long)dst, 0, 0) == (long)p ?
-				      0 : -EIO;
-			else
-				err = -EIO; /* never asked: see du_copy() */
+			copy = !(file && (e & PM_PRESENT) && (e & PM_FILE));
+			if (r.len && (r.copy != copy || r.src + r.len != src))
+				err = flush_run(&c, &r);
+			if (!r.len) {
+				r.src = src;
+				r.dst = dst;
+				r.copy = copy;
+			}
+			r.len += p;
 		}
 		i += n;
 	}
+	if (!err)
+		err = flush_run(&c, &r);
 	return err;
 }
 

@@ -18,7 +18,13 @@
 #include "compat/sys.h"
 #include "shim/maps.h"
 
-#define READ_CHUNK 1024
+/* The read buffer. The kernel hands out at most a page of the file per
+ * read(2), and every read costs a walk to the next VMA: fewer, larger reads
+ * are cheaper. The stack budget caps it: mc_maps_walk() may run on an 8 KiB
+ * alternate signal stack, under the kernel's signal frame and the caller's
+ * frames, so its own frame (struct reader and this buffer) stays under
+ * 4.5 KiB. */
+#define READ_CHUNK 2048 /* stack: the walk may run on a signal handler's alternate stack */
 #define LINE_MAX_KEPT 160 /* header fields and VmFlags; the path goes aside */
 
 struct reader {
@@ -38,24 +44,21 @@ struct reader {
 	char path[VMA_PATH_MAX];
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* Hex digit values plus one; 0 for any other byte. */
+static const unsigned char hexv[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 static const char *parse_hex(const char *p, const char *end, unsigned long *out)
 {
 	unsigned long x = 0;
-	int d;
+	unsigned int d;
 
-	while (p < end && (d = hexval(*p)) >= 0) {
-		x = (x << 4) | (unsigned long)d;
+	while (p < end && (d = hexv[(unsigned char)*p]) != 0) {
+		x = (x << 4) | (unsigned long)(d - 1);
 		p++;
 	}
 	*out = x;
@@ -79,6 +82,13 @@ static const char *skip_spaces(const char *p, const char *end)
 	return p;
 }
 
+static void parse_perms(struct vma *v, const char *p)
+{
+	v->prot = (p[0] == 'r' ? PROT_READ : 0) | (p[1] == 'w' ? PROT_WRITE : 0) |
+		  (p[2] == 'x' ? PROT_EXEC : 0);
+	v->shared = p[3] == 's';
+}
+
 /* Header fields: "start-end perms offset major:minor inode". Returns a
  * pointer past the inode, or NULL on a malformed line. */
 static const char *parse_header(struct vma *v, const char *p, const char *end)
@@ -91,9 +101,7 @@ static const char *parse_header(struct vma *v, const char *p, const char *end)
 	p = parse_hex(p, end, &v->end);
 	if (p + 5 > end || *p++ != ' ')
 		return NULL;
-	v->prot = (p[0] == 'r' ? PROT_READ : 0) | (p[1] == 'w' ? PROT_WRITE : 0) |
-		  (p[2] == 'x' ? PROT_EXEC : 0);
-	v->shared = p[3] == 's';
+	parse_perms(v, p);
 	p = skip_spaces(p + 4, end);
 	p = parse_hex(p, end, &v->offset);
 	p = skip_spaces(p, end);
@@ -142,19 +150,26 @@ static unsigned int parse_vmflags(const char *p, const char *end)
 static void finish_path(struct reader *rd, size_t len)
 {
 	static const char deleted[] = " (deleted)";
-	size_t n = sizeof(deleted) - 1, i, o;
+	size_t n = sizeof(deleted) - 1, i, o = 0;
+	const char *bs = NULL;
 
 	if (!rd->v.path_truncated && len >= n && !memcmp(rd->path + len - n, deleted, n)) {
 		rd->v.deleted = true;
 		len -= n;
 	}
-	for (i = 0, o = 0; i < len; i++, o++) {
-		if (rd->path[i] == '\\' && i + 3 < len && rd->path[i + 1] == '0' &&
-		    rd->path[i + 2] == '1' && rd->path[i + 3] == '2') {
-			rd->path[o] = '\n';
-			i += 3;
-		} else {
-			rd->path[o] = rd->path[i];
+	if (len)
+		bs = memchr(rd->path, '\\', len);
+	if (!bs) {
+		o = len; /* nothing escaped: the usual case */
+	} else {
+		for (i = (size_t)(bs - rd->path), o = i; i < len; i++, o++) {
+			if (rd->path[i] == '\\' && i + 3 < len && rd->path[i + 1] == '0' &&
+			    rd->path[i + 2] == '1' && rd->path[i + 3] == '2') {
+				rd->path[o] = '\n';
+				i += 3;
+			} else {
+				rd->path[o] = rd->path[i];
+			}
 		}
 	}
 	rd->path[o] = 0;
@@ -174,6 +189,147 @@ static int emit(struct reader *rd)
 	return rd->fn(&rd->v, rd->arg);
 }
 
+/* A header line is complete: its fields are in rd->v, its raw path in
+ * rd->path[0, v.path_len). */
+static int end_of_header(struct reader *rd)
+{
+	finish_path(rd, rd->v.path_len);
+	if (!rd->smaps)
+		return emit(rd);
+	rd->pending = true;
+	return 0;
+}
+
+/* A non-header line [p, end) is complete, of which p holds at least the
+ * first LINE_MAX_KEPT bytes (or all). */
+static int end_of_other(struct reader *rd, const char *p, size_t len)
+{
+	size_t kept = len < LINE_MAX_KEPT ? len : LINE_MAX_KEPT;
+
+	/* cppcheck 2.10 takes len from one caller for all: a false positive */
+	/* cppcheck-suppress knownConditionTrueFalse */
+	if (rd->pending && kept >= 8 && !memcmp(p, "VmFlags:", 8)) {
+		rd->v.vmflags = parse_vmflags(p + 8, p + kept);
+		rd->v.has_vmflags = true;
+		return emit(rd);
+	}
+	return 0;
+}
+
+static bool header_start(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* ---- whole lines ----------------------------------------------------------
+ *
+ * A line that lies whole in the buffer, from its first byte to its '\n', is
+ * parsed where it lies (found with memchr). A line split across two reads,
+ * or longer than the buffer, goes through the byte at a time state machine
+ * further down (feed_bytes). Both give the same result for the same line:
+ * fuzz/maps_fuzz.c compares one-byte reads with the whole buffer at once. */
+
+/* The path: what follows the fifth run of spaces, the padding skipped, at
+ * most VMA_PATH_MAX - 1 bytes (as path_byte() keeps them). */
+static int header_path(struct reader *rd, const char *p, const char *e)
+{
+	size_t n;
+
+	p = skip_spaces(p, e);
+	n = (size_t)(e - p);
+	if (n > VMA_PATH_MAX - 1) {
+		n = VMA_PATH_MAX - 1;
+		rd->v.path_truncated = true;
+	}
+	memcpy(rd->path, p, n);
+	rd->v.path_len = n;
+	return end_of_header(rd);
+}
+
+/* Any header line, as the state machine reads it: the fixed fields end at
+ * the first space of the fifth run of spaces, and only their first
+ * LINE_MAX_KEPT bytes are parsed. */
+static int header_line_any(struct reader *rd, const char *s, const char *e)
+{
+	const char *p, *l5 = NULL;
+	size_t kept;
+	int seps = 0;
+	char prev = 0;
+
+	for (p = s; p < e; p++) {
+		if (*p == ' ' && prev != ' ' && ++seps == 5) {
+			l5 = p + 1;
+			break;
+		}
+		prev = *p;
+	}
+	kept = (size_t)((l5 ? l5 : e) - s);
+	if (kept > LINE_MAX_KEPT)
+		kept = LINE_MAX_KEPT;
+	if (!parse_header(&rd->v, s, s + kept))
+		return 0; /* malformed: skipped */
+	if (!l5)
+		return end_of_header(rd);
+	return header_path(rd, l5, e);
+}
+
+/* The header line [s, e) (e at its '\n'). The fast parse takes the form
+ * the kernel writes, single spaces between non-empty fields, within the
+ * first LINE_MAX_KEPT bytes:
+ *
+ *   start-end perm offset major:minor inode[ path]
+ *
+ * where the fifth run of spaces is the one after the inode; any other line
+ * goes to header_line_any(). */
+static int header_line(struct reader *rd, const char *s, const char *e)
+{
+	size_t len = (size_t)(e - s);
+	const char *lim = s + (len < LINE_MAX_KEPT ? len : LINE_MAX_KEPT), *p;
+	struct vma *v = &rd->v;
+	unsigned long x;
+	int r;
+
+	if (rd->pending) { /* no VmFlags (before 3.8) */
+		r = emit(rd);
+		if (r)
+			return r;
+	}
+	memset(v, 0, sizeof(*v));
+	p = parse_hex(s, lim, &v->start);
+	if (p >= lim || *p != '-')
+		return header_line_any(rd, s, e);
+	p = parse_hex(p + 1, lim, &v->end);
+	/* The end address ends before the first space, inside the bytes any
+	 * parse looks at: a VMA ending at or below 'from' is never emitted,
+	 * whatever the rest of its line. */
+	if (p < lim && v->end <= rd->from)
+		return 0;
+	/* cppcheck-suppress knownConditionTrueFalse ; lim - p varies per line */
+	if (lim - p < 7 || p[0] != ' ' || p[1] == ' ' || p[2] == ' ' || p[3] == ' ' ||
+	    p[4] == ' ' || p[5] != ' ' || p[6] == ' ')
+		return header_line_any(rd, s, e);
+	parse_perms(v, p + 1);
+	p = parse_hex(p + 6, lim, &v->offset);
+	if (lim - p < 2 || p[0] != ' ' || p[1] == ' ')
+		return header_line_any(rd, s, e);
+	p = parse_hex(p + 1, lim, &x);
+	if (p >= lim || *p != ':')
+		return header_line_any(rd, s, e);
+	v->dev_major = (unsigned int)x;
+	p = parse_hex(p + 1, lim, &x);
+	if (lim - p < 2 || p[0] != ' ' || p[1] == ' ')
+		return header_line_any(rd, s, e);
+	v->dev_minor = (unsigned int)x;
+	p = parse_dec(p + 1, lim, &v->ino);
+	if (p == e) /* no path, no space after the inode */
+		return end_of_header(rd);
+	if (p >= lim || *p != ' ')
+		return header_line_any(rd, s, e);
+	return header_path(rd, p + 1, e);
+}
+
+/* ---- the byte at a time state machine ----------------------------------- */
+
 /* One byte of path text (header lines keep their path aside). */
 static void path_byte(struct reader *rd, char c)
 {
@@ -189,49 +345,34 @@ static void path_byte(struct reader *rd, char c)
 	rd->v.path_len = n + 1;
 }
 
-static bool header_start(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
 /* A complete line is in rd->line (its first LINE_MAX_KEPT bytes) and, for a
  * header, its path is in rd->path. */
 static int end_of_line(struct reader *rd)
 {
 	size_t kept = rd->line_len < LINE_MAX_KEPT ? rd->line_len : LINE_MAX_KEPT;
-	const char *p = rd->line, *end = rd->line + kept;
 
 	if (rd->is_header) {
 		if (rd->field == 0) /* no path: the line ends after the inode */
-			rd->field = parse_header(&rd->v, p, end) ? 1 : -1;
+			rd->field = parse_header(&rd->v, rd->line, rd->line + kept) ? 1 : -1;
 		if (rd->field < 0)
 			return 0; /* malformed: skipped */
-		finish_path(rd, rd->v.path_len);
-		if (!rd->smaps)
-			return emit(rd);
-		rd->pending = true;
-		return 0;
+		return end_of_header(rd);
 	}
-	/* cppcheck-suppress knownConditionTrueFalse
-	 * (false positive: cppcheck 2.10 takes line_len for 0 here) */
-	if (rd->pending && kept >= 8 && !memcmp(p, "VmFlags:", 8)) {
-		rd->v.vmflags = parse_vmflags(p + 8, end);
-		rd->v.has_vmflags = true;
-		return emit(rd);
-	}
-	return 0;
+	return end_of_other(rd, rd->line, rd->line_len);
 }
 
-/* Feeds bytes. A header's fixed fields go to line[] and are parsed at the
- * first space after the inode number (the fifth field); the rest of the
- * line is the path. Other lines keep their first LINE_MAX_KEPT bytes. */
-static int feed(struct reader *rd, const char *buf, size_t n)
+/* Feeds the bytes of [p, end) up to the end of the current line (its '\n'
+ * included) or of the buffer. A header's fixed fields go to line[] and are
+ * parsed at the first space after the inode number (the fifth field); the
+ * rest of the line is the path. Other lines keep their first LINE_MAX_KEPT
+ * bytes. Returns the number of bytes consumed; *ret the callback's answer. */
+static size_t feed_bytes(struct reader *rd, const char *p, const char *end, int *ret)
 {
-	size_t i;
-	int r;
+	const char *start = p;
 
-	for (i = 0; i < n; i++) {
-		char c = buf[i];
+	*ret = 0;
+	for (; p < end; p++) {
+		char c = *p;
 
 		if (rd->at_line_start) {
 			rd->at_line_start = false;
@@ -240,9 +381,9 @@ static int feed(struct reader *rd, const char *buf, size_t n)
 			rd->is_header = header_start(c);
 			if (rd->is_header) {
 				if (rd->pending) { /* no VmFlags (before 3.8) */
-					r = emit(rd);
-					if (r)
-						return r;
+					*ret = emit(rd);
+					if (*ret)
+						return (size_t)(p - start);
 				}
 				memset(&rd->v, 0, sizeof(rd->v));
 				rd->field = 0;
@@ -251,10 +392,8 @@ static int feed(struct reader *rd, const char *buf, size_t n)
 		}
 		if (c == '\n') {
 			rd->at_line_start = true;
-			r = end_of_line(rd);
-			if (r)
-				return r;
-			continue;
+			*ret = end_of_line(rd);
+			return (size_t)(p + 1 - start);
 		}
 		if (rd->is_header && rd->field != 0) {
 			if (rd->field > 0)
@@ -270,6 +409,29 @@ static int feed(struct reader *rd, const char *buf, size_t n)
 			rd->field = parse_header(&rd->v, rd->line, rd->line + kept) ? 1 : -1;
 		}
 		rd->prev = c;
+	}
+	return (size_t)(p - start);
+}
+
+static int feed(struct reader *rd, const char *buf, size_t n)
+{
+	const char *p = buf, *end = buf + n, *nl;
+	int r;
+
+	while (p < end) {
+		if (!rd->at_line_start || !(nl = memchr(p, '\n', (size_t)(end - p)))) {
+			/* the rest of a line begun in an earlier read, or the
+			 * start of one that goes on in the next */
+			p += feed_bytes(rd, p, end, &r);
+		} else {
+			if (header_start(*p))
+				r = header_line(rd, p, nl);
+			else
+				r = rd->pending ? end_of_other(rd, p, (size_t)(nl - p)) : 0;
+			p = nl + 1;
+		}
+		if (r)
+			return r;
 	}
 	return 0;
 }
