@@ -16,17 +16,8 @@ setup_file() {
 	: "${MUSL_GCC:=$(command -v musl-gcc || true)}"
 	${CC:-cc} -O2 -o "$d/preload-glibc" "$top_srcdir/tests/matrix-prog.c"
 	${CC:-cc} -O2 -static -o "$d/static-glibc" "$top_srcdir/tests/matrix-prog.c" "$STATIC_LIB" 2>/dev/null || true
-	if [ -n "$MUSL_GCC" ]; then
-		mkdir -p "$d/musl" "$d/musl-pic"
-		for f in "$top_srcdir"/shim/*.c; do
-			"$MUSL_GCC" -O2 -D_GNU_SOURCE -DPACKAGE_VERSION='"matrix"' -fvisibility=hidden \
-				-I"$top_srcdir" -c "$f" -o "$d/musl/$(basename "$f" .c).o"
-			"$MUSL_GCC" -O2 -D_GNU_SOURCE -DPACKAGE_VERSION='"matrix"' -fvisibility=hidden \
-				-fPIC -DPIC -I"$top_srcdir" -c "$f" -o "$d/musl-pic/$(basename "$f" .c).o"
-		done
-		ar rcs "$d/libmremap-compat-musl.a" "$d"/musl/*.o
-		"$MUSL_GCC" -shared -o "$d/libmremap-compat-musl.so" "$d"/musl-pic/*.o
-		"$MUSL_GCC" -O2 -static -o "$d/static-musl" "$top_srcdir/tests/matrix-prog.c" "$d/libmremap-compat-musl.a"
+	if musl_library "$d/musl" shared >/dev/null; then
+		"$MUSL_GCC" -O2 -static -o "$d/static-musl" "$top_srcdir/tests/matrix-prog.c" "$d/musl/libmremap-compat.a"
 		"$MUSL_GCC" -O2 -o "$d/preload-musl" "$top_srcdir/tests/matrix-prog.c"
 	fi
 	mkdir -p "$BATS_FILE_TMPDIR/cells"
@@ -46,7 +37,7 @@ cell() {
 	fi
 	case $row in
 	preload-glibc) env+=(LD_PRELOAD="$LIB") ;;
-	preload-musl) env+=(LD_PRELOAD="$d/libmremap-compat-musl.so") ;;
+	preload-musl) env+=(LD_PRELOAD="$d/musl/libmremap-compat.so") ;;
 	esac
 	env+=(MREMAP_COMPAT_DEBUG=1)
 	case $col in

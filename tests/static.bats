@@ -4,18 +4,8 @@
 
 load helpers
 
-# A static libmremap-compat.a built with musl-gcc from the same sources,
-# as ./configure CC=musl-gcc would build it.
 musl_archive() {
-	local dir="$BATS_FILE_TMPDIR/musl" f
-	[ -f "$dir/libmremap-compat.a" ] && { echo "$dir/libmremap-compat.a"; return; }
-	mkdir -p "$dir"
-	for f in "$top_srcdir"/shim/*.c; do
-		"$MUSL_GCC" -O2 -Wall -Wextra -D_GNU_SOURCE -DPACKAGE_VERSION='"musl-test"' \
-			-fvisibility=hidden -I"$top_srcdir" -c "$f" -o "$dir/$(basename "$f" .c).o" || return 1
-	done
-	ar rcs "$dir/libmremap-compat.a" "$dir"/*.o
-	echo "$dir/libmremap-compat.a"
+	musl_library "$BATS_FILE_TMPDIR/musl"
 }
 
 setup_file() {
