@@ -80,3 +80,21 @@ load helpers
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "randdiff regression: a FIXED duplicate of a shared mapping (old_len 0) is not refused" {
+	# seed 17 step 26: mremap(+6b, 0p, 2p, MAYMOVE|FIXED, +8e) natively
+	# succeeds; guard.c answered EFAULT because its walk never reset the
+	# error it starts with when it found the VMA.
+	run "$TESTBIN/randdiff" --lib "$LIB" --compare 17 27
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "randdiff regression: DONTUNMAP|FIXED to a destination inside the source VMA does not regrow" {
+	# seed 1292 step 5: mremap(+86, 2p, 2p, MAYMOVE|FIXED|DONTUNMAP, +84),
+	# the destination replacing the VMA's own left part: move+regrow had
+	# nothing left to grow and answered ENOMEM; natively it succeeds.
+	run "$TESTBIN/randdiff" --lib "$LIB" --compare 1292 6
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
