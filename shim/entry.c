@@ -49,18 +49,9 @@ static int single_cb(const struct vma *v, void *arg)
 	struct mremap_req *r = a->r;
 	unsigned int bit;
 
-	if (v->start > r->old) {
-		a->ret = -EFAULT;
+	a->ret = mc_source_refusal(r, v, r->old_len);
+	if (a->ret)
 		return 1;
-	}
-	if (v->has_vmflags && (v->vmflags & VMF_SL)) {
-		a->ret = -EPERM;
-		return 1;
-	}
-	if (r->old_len > v->end - r->old) {
-		a->ret = -EFAULT;
-		return 1;
-	}
 	bit = mc_vma_kind(v) == VMA_ANON_PRIVATE ? MREMAP_COMPAT_EMULATED_DONTUNMAP :
 	      MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED;
 	if (!(a->emulated & bit)) {

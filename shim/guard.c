@@ -24,6 +24,24 @@
 #include "shim/maps.h"
 #include "shim/span.h"
 
+int mc_source_refusal(const struct mremap_req *r, const struct vma *v, unsigned long span)
+{
+	bool special = mc_vma_kind(v) == VMA_SPECIAL ||
+		       (v->has_vmflags && (v->vmflags & (VMF_DE | VMF_PF)));
+
+	if (v->start > r->old)
+		return -EFAULT;
+	if (v->has_vmflags && (v->vmflags & VMF_SL))
+		return -EPERM;
+	if (r->old_len == 0 && !v->shared)
+		return -EINVAL;
+	if (span > v->end - r->old)
+		return -EFAULT;
+	if (r->new_len > r->old_len && special)
+		return -EFAULT;
+	return 0;
+}
+
 struct guard_arg {
 	const struct mremap_req *r;
 	unsigned long span;
@@ -33,21 +51,8 @@ struct guard_arg {
 static int guard_cb(const struct vma *v, void *arg)
 {
 	struct guard_arg *a = arg;
-	const struct mremap_req *r = a->r;
-	bool special = mc_vma_kind(v) == VMA_SPECIAL ||
-		       (v->has_vmflags && (v->vmflags & (VMF_DE | VMF_PF)));
 
-	a->err = 0; /* a VMA was found: refused only by a check below */
-	if (v->start > r->old)
-		a->err = -EFAULT;
-	else if (v->has_vmflags && (v->vmflags & VMF_SL))
-		a->err = -EPERM;
-	else if (r->old_len == 0 && !v->shared)
-		a->err = -EINVAL;
-	else if (a->span > v->end - r->old)
-		a->err = -EFAULT;
-	else if (r->new_len > r->old_len && special)
-		a->err = -EFAULT;
+	a->err = mc_source_refusal(a->r, v, a->span);
 	return 1;
 }
 
