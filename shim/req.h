@@ -9,7 +9,13 @@
  *   maps.c       the /proc/self/maps and smaps reader
  *   span.c       does a range lie inside one VMA (the cheap check)
  *   guard.c      FIXED calls that change the size, on kernels before 6.17
- *   dontunmap.c  MREMAP_DONTUNMAP on one VMA, per mapping kind
+ *   dontunmap.c  MREMAP_DONTUNMAP on one VMA: refusals, then a strategy
+ *     dest.c       the destination without FIXED (hint, reservation)
+ *     alias.c      shared kinds: map the same object again
+ *     move.c       private kinds: move+regrow, move+refill (zero copy)
+ *     copy.c       private kinds: copy, the old VMA never unmapped
+ *     attrs.c      VmFlags and names the new VMA gets back
+ *     reopen.c     the file behind a private file mapping
  *   multivma.c   the multi-VMA move loop (SPEC §5)
  *   controls.c   MREMAP_COMPAT_* variables, read once
  *   debug.c      the MREMAP_COMPAT_DEBUG line

@@ -1,0 +1,43 @@
+/* shim/du.h - the pieces of a DONTUNMAP emulation, one file each.
+ *
+ *   dontunmap.c  mc_du_emulate(): refusals, then the strategy (du_choose)
+ *   dest.c       the destination without FIXED: the hint, the reservation
+ *   alias.c      alias: shared kinds map the same object again
+ *   move.c       move+regrow, move+refill: private kinds, zero copy
+ *   copy.c       copy: private kinds, the old VMA never unmapped
+ *   attrs.c      VmFlags and names a new VMA must get back
+ *   reopen.c     the file behind a private file mapping
+ */
+#ifndef MREMAP_COMPAT_DU_H
+#define MREMAP_COMPAT_DU_H
+#include <stdbool.h>
+#include "shim/dontunmap.h"
+#include "shim/maps.h"
+#include "shim/req.h"
+
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAPPED (1ULL << 62)
+#define PM_FILE (1ULL << 61)
+
+/* dest.c */
+long mc_dest_reserve(unsigned long hint, unsigned long len);
+void mc_dest_release(unsigned long dest, unsigned long len);
+
+/* attrs.c */
+void mc_attrs_copy(const struct vma *v, unsigned long addr, unsigned long len);
+void mc_attrs_unlock_old(const struct vma *v);
+
+/* reopen.c: an fd of the very file v maps, or -errno */
+long mc_reopen_vma_file(const struct vma *v);
+
+/* The strategies. reserved: dest is the library's own reservation, given
+ * back on failure. Each returns the new address or -errno. */
+long mc_du_alias(const struct vma *v, unsigned long old, unsigned long len,
+		 unsigned long dest, bool reserved);
+long mc_du_move(struct mremap_req *r, const struct vma *v, unsigned long old,
+		unsigned long len, unsigned long dest, bool reserved, bool try_regrow);
+long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
+		unsigned long dest, bool reserved, long fd);
+
+#endif

@@ -1,0 +1,135 @@
+/* shim/move.c - move+regrow and move+refill: private kinds, zero copy. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include "compat/sys.h"
+#include "shim/controls.h"
+#include "shim/debug.h"
+#include "shim/du.h"
+
+/* A private VMA made writable once stays charged (VM_ACCOUNT, smaps "ac")
+ * after losing PROT_WRITE; a new read-only mapping is not, and would not
+ * merge with its neighbours as the kernel's emptied VMA does. Map such a
+ * range writable first, then take the write permission away. */
+static bool charged_read_only(const struct vma *v)
+{
+	return v->has_vmflags && (v->vmflags & VMF_AC) && !(v->prot & PROT_WRITE);
+}
+
+static int refill_prot(const struct vma *v)
+{
+	return charged_read_only(v) ? v->prot | PROT_WRITE : v->prot;
+}
+
+/* The refill of a charged read-only range, mapped writable, loses its
+ * write permission. Inside a VMA whose other parts have an anon_vma the
+ * kernel merges it back only if it has one too:
+ *
+ *   [ A r-- anon_vma ][ refill rw- ][ A r-- anon_vma ]
+ *         write one byte -> the refill adopts A's anon_vma (no page kept)
+ *   [ A r-- .......................................... ]  after mprotect
+ */
+static void restore_read_only(const struct vma *v, unsigned long old, unsigned long len)
+{
+	bool inside = v->start < old || v->end > old + len;
+
+	if (inside) {
+		*(volatile char *)old = 0;
+		sys_mprotect(old, len, v->prot);
+		sys_madvise(old, mc_page_size, MADV_DONTNEED);
+		return;
+	}
+	sys_mprotect(old, len, v->prot);
+}
+
+/* ---- move+regrow, move+refill ----------------------------------------------------- */
+
+struct free_arg {
+	unsigned long start, end;
+	bool busy;
+};
+
+static int free_cb(const struct vma *v, void *arg)
+{
+	struct free_arg *a = arg;
+
+	a->busy = v->start < a->end;
+	return 1;
+}
+
+/* The part of the VMA left of the hole grows back over it, in place:
+ *
+ *   [ L ][ moved ][ R ]  ->  [ L ][ hole ][ R ]  ->  [ L ........ ][ R ]
+ *
+ * It is the same VMA: same file and offset, anon_vma, name, madvise flags,
+ * userfaultfd registration; the kernel merges it with R again. The mlock
+ * flags go first (the kernel clears them on the whole old VMA, and a
+ * locked VMA would populate what it grows by). */
+static bool regrow(const struct vma *v, unsigned long old, unsigned long len)
+{
+	if (!v->has_vmflags || (v->vmflags & (VMF_LO | VMF_LF))) {
+		sys_munlock(v->start, old - v->start);
+		if (old + len < v->end)
+			sys_munlock(old + len, v->end - (old + len));
+	}
+	return sys_mremap(v->start, old - v->start, old + len - v->start, 0, 0) == (long)v->start;
+}
+
+long mc_du_move(struct mremap_req *r, const struct vma *v,
+		    unsigned long old, unsigned long len,
+		    unsigned long dest, bool reserved, bool try_regrow)
+{
+	int map = MAP_PRIVATE | MAP_FIXED_NOREPLACE | MAP_ANONYMOUS;
+	long ret, refill;
+
+	ret = sys_mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+	if (sys_is_err(ret)) {
+		if (reserved)
+			mc_dest_release(dest, len);
+		return ret;
+	}
+	if (try_regrow && regrow(v, old, len))
+		return ret;
+	if (v->has_vmflags && (v->vmflags & VMF_NR))
+		map |= MAP_NORESERVE;
+	/* Only regrow() refills a file mapping; an anonymous refill would
+	 * change the mapping's kind. */
+	if (mc_vma_kind(v) == VMA_FILE_PRIVATE) {
+		struct free_arg a = { old, old + len, true };
+
+		refill = mc_maps_walk(old, false, free_cb, &a) >= 0 && a.busy ? -EEXIST : -ENOMEM;
+	} else {
+		refill = sys_mmap(old, len, refill_prot(v), map, -1, 0);
+	}
+	if (refill == (long)old) {
+		if (refill_prot(v) != v->prot)
+			restore_read_only(v, old, len);
+		mc_attrs_copy(v, old, len);
+		mc_attrs_unlock_old(v);
+		return ret;
+	}
+	if (!sys_is_err(refill)) { /* before 4.17: a hint, placed elsewhere */
+		sys_munmap((unsigned long)refill, len);
+		refill = -EEXIST;
+	}
+	if (refill == -EEXIST) {
+		/* Another thread mapped into the old range after the move:
+		 * it is theirs; the data is safe at the new address. */
+		r->how = "move+refill, old range taken by another thread";
+		return ret;
+	}
+	/* The refill failed (ENOMEM at the map count limit, say): move the
+	 * data back if the old range is still free, and fail as the kernel
+	 * would; otherwise keep it where it is reachable. */
+	{
+		struct free_arg a = { old, old + len, true };
+
+		if (mc_maps_walk(old, false, free_cb, &a) >= 0 && !a.busy &&
+		    !sys_is_err(sys_mremap(ret, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, old)))
+			return refill;
+	}
+	r->how = "move+refill, old range could not be refilled";
+	return ret;
+}
