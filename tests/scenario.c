@@ -1535,6 +1535,171 @@ static void mv_single_fixed(void)
 	run(pg(S + 1), 2 * PS, 2 * PS, MAYMOVE | FIXED, pg(D));
 }
 
+/* ---- scenarios: refusal order (check_prep_vma) ------------------------- */
+
+/* An AIO ring (VM_DONTEXPAND), found in the maps as [aio]. */
+static bool aio_ring(unsigned long *s, unsigned long *e)
+{
+	unsigned long ctx = 0;
+
+	if (syscall(SYS_io_setup, 1, &ctx))
+		skip("io_setup: %s", strerror(errno));
+	if (!find_special("[aio]", s, e))
+		skip("no [aio] mapping after io_setup");
+	return true;
+}
+
+/* DONTUNMAP of a VM_DONTEXPAND mapping is EINVAL before "the range crosses
+ * the end of the VMA" (EFAULT): the [vdso] and one page past its end. */
+static void ro_vdso_past_end_hint(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 4, RW, 'X');
+	call(s, e - s + PS, e - s + PS, MAYMOVE | DONTUNMAP, 0);
+	print_special("[vdso]", s, e);
+	report();
+}
+
+static void ro_vdso_past_end_fixed(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 8, RW, 'X');
+	call(s, e - s + PS, e - s + PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_special("[vdso]", s, e);
+	report();
+}
+
+static void ro_aio_past_end_hint(void)
+{
+	unsigned long s, e;
+
+	aio_ring(&s, &e);
+	anon(D, 4, RW, 'X');
+	call(s, e - s + PS, e - s + PS, MAYMOVE | DONTUNMAP, pg(D));
+	print_special("[aio]", s, e);
+	report();
+}
+
+static void ro_aio_past_end_fixed(void)
+{
+	unsigned long s, e;
+
+	aio_ring(&s, &e);
+	anon(D, 16, RW, 'X');
+	call(s, e - s + PS, e - s + PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_special("[aio]", s, e);
+	report();
+}
+
+/* The AIO ring itself, DONTUNMAP with a hint: EINVAL (VM_DONTEXPAND). */
+static void ro_aio_whole_hint(void)
+{
+	unsigned long s, e;
+
+	aio_ring(&s, &e);
+	anon(D, 4, RW, 'X');
+	call(s, e - s, e - s, MAYMOVE | DONTUNMAP, pg(D));
+	print_special("[aio]", s, e);
+	report();
+}
+
+/* Sealed comes before VM_DONTEXPAND: EPERM. */
+static void ro_aio_sealed_hint(void)
+{
+	unsigned long s, e;
+
+	aio_ring(&s, &e);
+#ifdef SYS_mseal
+	if (syscall(SYS_mseal, s, e - s, 0))
+		skip("mseal: %s", strerror(errno));
+#else
+	skip("mseal: no system call number here");
+#endif
+	anon(D, 4, RW, 'X');
+	call(s, e - s + PS, e - s + PS, MAYMOVE | DONTUNMAP, pg(D));
+	print_special("[aio]", s, e);
+	report();
+}
+
+/* Sealed comes before "the range crosses the end": EPERM. */
+static void ro_sealed_crossing_hint(void)
+{
+	anon(S, 2, RW, 'A');
+	mseal_or_skip(S, 2);
+	fill_arena(D, 4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* The duplicate of a private mapping (old_len 0) is EINVAL, but a sealed
+ * one is EPERM first. */
+static void ro_sealed_dup_private(void)
+{
+	anon(S, 2, RW, 'A');
+	mseal_or_skip(S, 2);
+	anon(D, 4, RW, 'X');
+	run(pg(S), 0, 2 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* The duplicate of a private mapping: EINVAL, the destination stays. */
+static void ro_dup_private(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(D, 4, RW, 'X');
+	run(pg(S), 0, 2 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A FIXED grow of VM_DONTEXPAND memory whose source also crosses its end:
+ * EFAULT either way; the destination stays. */
+static void ro_vdso_grow_fixed(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 8, RW, 'X');
+	call(s, e - s, e - s + PS, MAYMOVE | FIXED, pg(D));
+	print_special("[vdso]", s, e);
+	report();
+}
+
+/* DONTUNMAP|FIXED of VM_DONTEXPAND memory onto a sealed destination: the
+ * source refusal (EINVAL) comes before the destination's unmap (EPERM). */
+static void ro_vdso_sealed_dest(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 8, RW, 'X');
+	mseal_or_skip(D, 8);
+	call(s, e - s, e - s, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_special("[vdso]", s, e);
+	report();
+}
+
+/* DONTUNMAP|FIXED of ordinary memory onto a sealed destination: EPERM,
+ * nothing moved. */
+static void ro_sealed_dest_dontunmap(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 4, RW, 'X');
+	mseal_or_skip(D, 4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A hint past the end of the address space with DONTUNMAP: EINVAL from
+ * the argument checks, before the VMA (here: none) is looked at. */
+static void ro_unmapped_bad_hint(void)
+{
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, (unsigned long)-4 * PS);
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static const struct scenario {
@@ -1616,6 +1781,19 @@ static const struct scenario {
 	{ "mv-mseal-later", mv_mseal_later },
 	{ "mv-mseal-dest", mv_mseal_dest },
 	{ "mv-single-fixed", mv_single_fixed },
+	{ "ro-vdso-past-end-hint", ro_vdso_past_end_hint },
+	{ "ro-vdso-past-end-fixed", ro_vdso_past_end_fixed },
+	{ "ro-aio-past-end-hint", ro_aio_past_end_hint },
+	{ "ro-aio-past-end-fixed", ro_aio_past_end_fixed },
+	{ "ro-aio-whole-hint", ro_aio_whole_hint },
+	{ "ro-aio-sealed-hint", ro_aio_sealed_hint },
+	{ "ro-sealed-crossing-hint", ro_sealed_crossing_hint },
+	{ "ro-sealed-dup-private", ro_sealed_dup_private },
+	{ "ro-dup-private", ro_dup_private },
+	{ "ro-vdso-grow-fixed", ro_vdso_grow_fixed },
+	{ "ro-vdso-sealed-dest", ro_vdso_sealed_dest },
+	{ "ro-sealed-dest-dontunmap", ro_sealed_dest_dontunmap },
+	{ "ro-unmapped-bad-hint", ro_unmapped_bad_hint },
 };
 
 int main(int argc, char **argv)
