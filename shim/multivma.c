@@ -22,7 +22,10 @@
  * address order, and the destination does not overlap the source.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "compat/sys.h"
 #include "include/mremap_compat.h"
 #include "shim/dontunmap.h"
@@ -38,16 +41,75 @@ struct mv_walk {
 	long ret;                 /* the answer so far */
 };
 
+/* Files whose driver or filesystem has its own get_unmapped_area, other
+ * than shmem, hugetlbfs and thp_get_unmapped_area: the kernel will not move
+ * them as part of several VMAs (a placement of their own might not honour
+ * FIXED). Not visible in the maps line itself; told by the file's kind:
+ *
+ *   SysV shm ("/SYSVxxxxxxxx (deleted)")       shm_get_unmapped_area
+ *   a private mapping of /dev/zero (char 1:5)  get_unmapped_area_zero
+ *   device DAX (/dev/daxN.M, char)             dax_get_unmapped_area
+ *   a file on ramfs (statfs: RAMFS_MAGIC)      ramfs_mmu_get_unmapped_area
+ *
+ * (A shared mapping of /dev/zero is shmem: "/dev/zero (deleted)", fine.)
+ * Regular files on disk filesystems (ext4: thp_get_unmapped_area), tmpfs,
+ * memfd and hugetlbfs are fine; other character devices are taken to have
+ * no placement of their own. */
+#define RAMFS_MAGIC 0x858458f6u
+
+static bool is_sysv_shm(const struct vma *v)
+{
+	return v->path_len >= 5 && !strncmp(v->path, "/SYSV", 5) && v->deleted;
+}
+
+static bool is_zero_or_dax(const struct stat *st, const struct vma *v)
+{
+	if (!S_ISCHR(st->st_mode))
+		return false;
+	if (major(st->st_rdev) == 1 && minor(st->st_rdev) == 5)
+		return true;
+	return v->path_len > 8 && !strncmp(v->path, "/dev/dax", 8);
+}
+
+static bool on_ramfs(long fd)
+{
+	unsigned long buf[32]; /* struct statfs: f_type comes first */
+
+	if (sys6(SYS_fstatfs, fd, (long)buf, 0, 0, 0, 0))
+		return false;
+	return (unsigned int)buf[0] == RAMFS_MAGIC;
+}
+
+static bool driver_places_mappings(const struct vma *v)
+{
+	struct stat st;
+	bool placed = false;
+	long fd;
+
+	if (is_sysv_shm(v))
+		return true;
+	if (mc_vma_kind(v) == VMA_ANON_PRIVATE || mc_vma_kind(v) == VMA_SPECIAL)
+		return false;
+	if (v->deleted || v->path_truncated || !v->path_len || v->path[0] != '/')
+		return false; /* memfd, shared anonymous (shmem), unreachable files */
+	fd = sys_openat(AT_FDCWD, v->path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (!sys_fstat((int)fd, &st) && st.st_ino == v->ino &&
+	    major(st.st_dev) == v->dev_major && minor(st.st_dev) == v->dev_minor)
+		placed = is_zero_or_dax(&st, v) || (S_ISREG(st.st_mode) && on_ramfs(fd));
+	sys_close((int)fd);
+	return placed;
+}
+
 /* vma_multi_allowed(): userfaultfd-armed VMAs need the mmap lock dropped
- * to notify; files whose driver places its own mappings (SysV shm) might
- * not honour FIXED. */
+ * to notify; files whose driver places its own mappings might not honour
+ * FIXED. */
 static bool vma_multi_allowed(const struct vma *v)
 {
 	if (v->has_vmflags && (v->vmflags & VMF_UFFD))
 		return false;
-	if (v->path_len >= 5 && !strncmp(v->path, "/SYSV", 5) && v->deleted)
-		return false;
-	return true;
+	return !driver_places_mappings(v);
 }
 
 /* Is DONTUNMAP on this VMA's kind emulated, or left to the kernel? */

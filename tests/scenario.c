@@ -1700,6 +1700,140 @@ static void ro_unmapped_bad_hint(void)
 	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, (unsigned long)-4 * PS);
 }
 
+/* ---- scenarios: multi-VMA refusals (driver-placed mappings) ------------ */
+
+/* A private mapping of /dev/zero: its driver has its own
+ * get_unmapped_area, so it is not multi-movable (SPEC.md §8). */
+static void devzero_private(unsigned long page, unsigned long npages, char id)
+{
+	int fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		skip("/dev/zero: %s", strerror(errno));
+	xmap(page, npages, RW, MAP_PRIVATE, fd, 0);
+	close(fd);
+	fill(pg(page), npages, id, 0);
+}
+
+/* The input: 8 pages, pages 4-7 read-only, a FIXED move of all. */
+static void mr_devzero_two(void)
+{
+	devzero_private(S, 8, 'Z');
+	xprotect(S + 4, 4, RO);
+	anon(D, 8, RW, 'X');
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mr_devzero_two_dontunmap(void)
+{
+	devzero_private(S, 8, 'Z');
+	xprotect(S + 4, 4, RO);
+	anon(D, 8, RW, 'X');
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A later VMA refused: the earlier piece stays moved. */
+static void mr_devzero_later(void)
+{
+	anon(S, 2, RW, 'A');
+	devzero_private(S + 3, 2, 'Z');
+	anon(S + 5, 2, RO, 'C');
+	run(pg(S), 7 * PS, 7 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mr_devzero_later_dontunmap(void)
+{
+	anon(S, 2, RW, 'A');
+	devzero_private(S + 3, 2, 'Z');
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* One such VMA, the range followed by a gap: EFAULT, nothing moved. */
+static void mr_devzero_trailing_gap(void)
+{
+	devzero_private(S, 4, 'Z');
+	anon(D, 6, RW, 'X');
+	run(pg(S), 6 * PS, 6 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* One such VMA, the range ending inside it: an ordinary move. */
+static void mr_devzero_single_inside(void)
+{
+	devzero_private(S, 8, 'Z');
+	run(pg(S + 2), 4 * PS, 4 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A shared mapping of /dev/zero is shmem: multi-movable. */
+static void mr_devzero_shared_two(void)
+{
+	int fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		skip("/dev/zero: %s", strerror(errno));
+	xmap(S, 8, RW, MAP_SHARED, fd, 0);
+	close(fd);
+	fill(pg(S), 8, 'Z', 0);
+	xprotect(S + 4, 4, RO);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A file on ramfs (its own get_unmapped_area): SCENARIO_RAMFS names a
+ * directory on a ramfs mount (tests/multivma-refusals.bats mounts one). */
+static int ramfs_file(char id, unsigned long npages)
+{
+	const char *dir = getenv("SCENARIO_RAMFS");
+	int fd;
+
+	if (!dir || !*dir)
+		skip("no ramfs mount (SCENARIO_RAMFS unset)");
+	snprintf(files[nfiles], sizeof(files[nfiles]), "%s/scenario-%d", dir, (int)getpid());
+	fd = open(files[nfiles], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		skip("ramfs file: %s", strerror(errno));
+	nfiles++;
+	write_pattern(fd, id, npages);
+	add_label(fd, "file:ramfs");
+	return fd;
+}
+
+static void mr_ramfs_private_two(void)
+{
+	int fd = ramfs_file('R', 8);
+
+	private_file(S, 8, RW, fd, 0, 0x3, 'A');
+	xprotect(S + 4, 4, RO);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mr_ramfs_shared_later(void)
+{
+	int fd = ramfs_file('R', 8);
+
+	anon(S, 2, RW, 'A');
+	map_fd(S + 3, 2, RW, MAP_SHARED, fd, 0);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A regular file here (ext4 and friends: thp_get_unmapped_area) and a
+ * /dev/shm file (shmem): multi-movable. */
+static void mr_file_two(void)
+{
+	int fd = make_file("data", 'F', 8);
+
+	private_file(S, 8, RW, fd, 0, 0x3, 'A');
+	xprotect(S + 4, 4, RO);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mr_shm_file_two(void)
+{
+	int fd = make_shm_file('H', 8);
+
+	map_fd(S, 8, RW, MAP_SHARED, fd, 0);
+	xprotect(S + 4, 4, RO);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static const struct scenario {
@@ -1794,6 +1928,17 @@ static const struct scenario {
 	{ "ro-vdso-sealed-dest", ro_vdso_sealed_dest },
 	{ "ro-sealed-dest-dontunmap", ro_sealed_dest_dontunmap },
 	{ "ro-unmapped-bad-hint", ro_unmapped_bad_hint },
+	{ "mr-devzero-two", mr_devzero_two },
+	{ "mr-devzero-two-dontunmap", mr_devzero_two_dontunmap },
+	{ "mr-devzero-later", mr_devzero_later },
+	{ "mr-devzero-later-dontunmap", mr_devzero_later_dontunmap },
+	{ "mr-devzero-trailing-gap", mr_devzero_trailing_gap },
+	{ "mr-devzero-single-inside", mr_devzero_single_inside },
+	{ "mr-devzero-shared-two", mr_devzero_shared_two },
+	{ "mr-ramfs-private-two", mr_ramfs_private_two },
+	{ "mr-ramfs-shared-later", mr_ramfs_shared_later },
+	{ "mr-file-two", mr_file_two },
+	{ "mr-shm-file-two", mr_shm_file_two },
 };
 
 int main(int argc, char **argv)
