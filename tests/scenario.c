@@ -44,6 +44,8 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <linux/capability.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1834,6 +1836,383 @@ static void mr_shm_file_two(void)
 	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
 }
 
+/* ---- scenarios: locks and limits ----------------------------------------- */
+
+/* Drops CAP_IPC_LOCK from the effective set, so that RLIMIT_MEMLOCK counts
+ * as it does for an unprivileged process (a no-op when already so). */
+static void drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return;
+	d[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+	if (syscall(SYS_capset, &h, d))
+		skip("capset: %s", strerror(errno));
+}
+
+static void memlock_limit(unsigned long pages)
+{
+	struct rlimit rl = { pages * PS, pages * PS };
+
+	drop_ipc_lock();
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		skip("setrlimit(RLIMIT_MEMLOCK): %s", strerror(errno));
+}
+
+static void xmlock(unsigned long page, unsigned long npages)
+{
+	if (mlock((void *)pg(page), npages * PS))
+		skip("mlock: %s", strerror(errno));
+}
+
+/* The issue's input: RLIMIT_MEMLOCK 64 pages, 40 pages of shared anonymous
+ * memory locked, DONTUNMAP: the kernel moves locked pages without a new
+ * check; a duplicate would be a grow, checked. */
+static void li_memlock_shared_fixed(void)
+{
+	memlock_limit(64);
+	shared_anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	run(pg(S), 40 * PS, 40 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_memlock_shared_hint(void)
+{
+	memlock_limit(64);
+	shared_anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	fill_arena(D, 40);
+	run(pg(S), 40 * PS, 40 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* Part of the locked VMA: the whole old VMA loses lo. */
+static void li_memlock_shared_partial(void)
+{
+	memlock_limit(64);
+	shared_anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	run(pg(S + 8), 16 * PS, 16 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_memlock_memfd_fixed(void)
+{
+	int fd = make_memfd('M', 40);
+
+	memlock_limit(64);
+	map_fd(S, 40, RW, MAP_SHARED, fd, 0);
+	xmlock(S, 40);
+	run(pg(S), 40 * PS, 40 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_memlock_private_fixed(void)
+{
+	memlock_limit(64);
+	anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	run(pg(S), 40 * PS, 40 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* MLOCK_ONFAULT on shared memory, page 0 touched: lo lf on the new range,
+ * and only that page present. */
+static void li_memlock_shared_onfault(void)
+{
+	shared_anon(S, 8, RW, 'A');
+	madvise_or_skip(S, 8, MADV_DONTNEED, "MADV_DONTNEED");
+	if (syscall(SYS_mlock2, pg(S), 8 * PS, MLOCK_ONFAULT))
+		skip("mlock2(MLOCK_ONFAULT): %s", strerror(errno));
+	*(volatile char *)pg(S) = 1;
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A FIXED grow of locked memory past RLIMIT_MEMLOCK: EAGAIN, and the
+ * destination stays. */
+static void li_memlock_grow_fixed(void)
+{
+	memlock_limit(64);
+	anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	anon(D, 80, RW, 'X');
+	run(pg(S), 40 * PS, 80 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* RLIMIT_AS: set so that exactly 'spare' more pages fit. */
+static void as_limit_spare(unsigned long spare)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	unsigned long kb = 0;
+	struct rlimit rl;
+
+	if (!f)
+		die("open status");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmSize: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	if (!kb)
+		skip("no VmSize");
+	/* stdout's buffer is allocated at the first printf: do it now. */
+	fflush(stdout);
+	rl.rlim_cur = rl.rlim_max = kb * 1024 + spare * PS;
+	if (setrlimit(RLIMIT_AS, &rl))
+		skip("setrlimit(RLIMIT_AS): %s", strerror(errno));
+}
+
+/* The whole new range must fit: ENOMEM with 3 of 4 pages to spare. */
+static void li_as_du_hint_short(void)
+{
+	anon(S, 4, RW, 'A');
+	printf("limit: 3 pages to spare\n");
+	as_limit_spare(3);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void li_as_du_hint_exact(void)
+{
+	anon(S, 4, RW, 'A');
+	printf("limit: 4 pages to spare\n");
+	as_limit_spare(4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* FIXED over a mapping of the same size: the destination is unmapped
+ * first, so nothing needs to spare. */
+static void li_as_du_fixed_over(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 4, RW, 'X');
+	printf("limit: 0 pages to spare\n");
+	as_limit_spare(0);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_as_du_fixed_free(void)
+{
+	anon(S, 4, RW, 'A');
+	printf("limit: 3 pages to spare\n");
+	as_limit_spare(3);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_as_shared_du_fixed_over(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	anon(D, 4, RW, 'X');
+	printf("limit: 0 pages to spare\n");
+	as_limit_spare(0);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_as_shared_du_hint_exact(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	printf("limit: 4 pages to spare\n");
+	as_limit_spare(4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void li_as_shared_du_hint_short(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	printf("limit: 3 pages to spare\n");
+	as_limit_spare(3);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* A multi-VMA move at the limit: a move needs no new room. */
+static void li_as_mv_fixed(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	printf("limit: 0 pages to spare\n");
+	as_limit_spare(0);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* vm.max_map_count: the process is brought to exactly max - 'below'
+ * mappings, with single-page VMAs outside the arena. */
+static unsigned long count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	unsigned long n = 0;
+	char line[4608];
+
+	if (!f)
+		die("open maps");
+	/* [vsyscall] is listed but is no VMA of the process */
+	while (fgets(line, sizeof(line), f))
+		n += strchr(line, '\n') && !strstr(line, "[vsyscall]");
+	fclose(f);
+	return n;
+}
+
+/* A region of 'pages' pages outside the arena. */
+static char *outside_arena(unsigned long pages)
+{
+	unsigned long len = pages * PS, end = arena + ARENA_PAGES * PS;
+	char *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap outside the arena");
+	if ((unsigned long)p < end && (unsigned long)p + len > arena) {
+		munmap(p, len);
+		p = mmap((void *)(arena - len - HUGE_ALIGN), len, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED)
+			p = mmap((void *)(end + HUGE_ALIGN), len, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+				 -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap outside the arena");
+	}
+	return p;
+}
+
+static void map_count_at(unsigned long below)
+{
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "re");
+	unsigned long max = 0, n, want, pages, i;
+	char *p;
+
+	if (!f || fscanf(f, "%lu", &max) != 1)
+		skip("cannot read vm.max_map_count");
+	fclose(f);
+	if (max > 1000000)
+		skip("vm.max_map_count is %lu: too many mappings to make", max);
+	fflush(stdout);
+	pages = 2 * max + 8;
+	p = outside_arena(pages);
+	/* (stdio and /proc reads allocate: settle the count before the end) */
+	n = count_maps();
+	want = max - below;
+	/* every other page readable: each adds two VMAs, except the last */
+	for (i = 1; n < want && i + 1 < pages; i += 2) {
+		if (want - n == 1) {
+			/* one more: split off the region's last page */
+			if (mprotect(p + (pages - 1) * PS, PS, PROT_READ))
+				die("mprotect");
+			n++;
+			break;
+		}
+		if (mprotect(p + i * PS, PS, PROT_READ))
+			die("mprotect");
+		n += 2;
+	}
+	n = count_maps();
+	if (n != want)
+		skip("could not reach %lu mappings (have %lu)", want, n);
+	printf("mappings: max - %lu\n", below);
+}
+
+static void li_mapcount_du_fixed_at(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_du_fixed_below(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(6);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_du_hint_at(void)
+{
+	anon(S, 4, RW, 'A');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_shared_du_at(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A multi-VMA move at the edge: ENOMEM up front, nothing moved. */
+static void li_mapcount_mv_at(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	anon(S + 6, 2, RW, 'C');
+	map_count_at(5);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void li_mapcount_mv_below(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	anon(S + 6, 2, RW, 'C');
+	map_count_at(6);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* Pieces that split VMAs at both ends, two below the edge. */
+static void li_mapcount_mv_split_below(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(S + 5, 4, RO, 'B');
+	anon(D, 12, RW, 'X');
+	map_count_at(6);
+	run(pg(S + 1), 7 * PS, 7 * PS, MAYMOVE | FIXED, pg(D + 2));
+}
+
+static void li_mapcount_mv_dontunmap_at(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	map_count_at(5);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* Shared memory with only some pages mapped: the new range has exactly
+ * those (a read fault's fault-around must not add the others). */
+static void li_shared_some_present(void)
+{
+	shared_anon(S, 8, RW, 'A');
+	madvise_or_skip(S, 8, MADV_DONTNEED, "MADV_DONTNEED");
+	*(volatile char *)pg(S + 2) = 1;
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_du_hint_below(void)
+{
+	anon(S, 4, RW, 'A');
+	map_count_at(6);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_shared_du_below(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(6);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_shared_du_hint_below(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	map_count_at(6);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_du_partial_below(void)
+{
+	anon(S, 8, RW, 'A');
+	map_count_at(6);
+	run(pg(S + 2), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static const struct scenario {
@@ -1939,6 +2318,34 @@ static const struct scenario {
 	{ "mr-ramfs-shared-later", mr_ramfs_shared_later },
 	{ "mr-file-two", mr_file_two },
 	{ "mr-shm-file-two", mr_shm_file_two },
+	{ "li-memlock-shared-fixed", li_memlock_shared_fixed },
+	{ "li-memlock-shared-hint", li_memlock_shared_hint },
+	{ "li-memlock-shared-partial", li_memlock_shared_partial },
+	{ "li-memlock-memfd-fixed", li_memlock_memfd_fixed },
+	{ "li-memlock-private-fixed", li_memlock_private_fixed },
+	{ "li-memlock-shared-onfault", li_memlock_shared_onfault },
+	{ "li-memlock-grow-fixed", li_memlock_grow_fixed },
+	{ "li-as-du-hint-short", li_as_du_hint_short },
+	{ "li-as-du-hint-exact", li_as_du_hint_exact },
+	{ "li-as-du-fixed-over", li_as_du_fixed_over },
+	{ "li-as-du-fixed-free", li_as_du_fixed_free },
+	{ "li-as-shared-du-fixed-over", li_as_shared_du_fixed_over },
+	{ "li-as-shared-du-hint-exact", li_as_shared_du_hint_exact },
+	{ "li-as-shared-du-hint-short", li_as_shared_du_hint_short },
+	{ "li-as-mv-fixed", li_as_mv_fixed },
+	{ "li-mapcount-du-fixed-at", li_mapcount_du_fixed_at },
+	{ "li-mapcount-du-fixed-below", li_mapcount_du_fixed_below },
+	{ "li-mapcount-du-hint-at", li_mapcount_du_hint_at },
+	{ "li-mapcount-shared-du-at", li_mapcount_shared_du_at },
+	{ "li-mapcount-mv-at", li_mapcount_mv_at },
+	{ "li-mapcount-mv-below", li_mapcount_mv_below },
+	{ "li-mapcount-mv-split-below", li_mapcount_mv_split_below },
+	{ "li-mapcount-mv-dontunmap-at", li_mapcount_mv_dontunmap_at },
+	{ "li-shared-some-present", li_shared_some_present },
+	{ "li-mapcount-du-hint-below", li_mapcount_du_hint_below },
+	{ "li-mapcount-shared-du-below", li_mapcount_shared_du_below },
+	{ "li-mapcount-shared-du-hint-below", li_mapcount_shared_du_hint_below },
+	{ "li-mapcount-du-partial-below", li_mapcount_du_partial_below },
 };
 
 int main(int argc, char **argv)
