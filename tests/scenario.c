@@ -2213,6 +2213,132 @@ static void li_mapcount_du_partial_below(void)
 	run(pg(S + 2), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
 }
 
+/* ---- scenarios: hints and the stack guard gap --------------------------- */
+
+/* vm.stack_guard_gap is a boot parameter (stack_guard_gap=, in pages;
+ * 256 by default). */
+static unsigned long guard_gap_pages(void)
+{
+	FILE *f = fopen("/proc/cmdline", "re");
+	char line[4096], *p;
+	unsigned long gap = 256;
+
+	if (f && fgets(line, sizeof(line), f) && (p = strstr(line, "stack_guard_gap=")))
+		gap = strtoul(p + 16, NULL, 0);
+	if (f)
+		fclose(f);
+	return gap;
+}
+
+static void print_at_hint(unsigned long hint)
+{
+	printf("at hint: %s\n", g_ret == -1 ? "failed" : (unsigned long)g_ret == hint ? "yes" : "no");
+}
+
+/* A MAP_GROWSDOWN mapping at page 'top' of the arena (4 pages). */
+static void growsdown(unsigned long top)
+{
+	xmap(top, 4, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0);
+	fill(pg(top), 4, 'G', 0);
+}
+
+/* A DONTUNMAP hint 'below' pages under a MAP_GROWSDOWN mapping: inside
+ * the guard gap the kernel does not take it. */
+static void hint_below_growsdown(unsigned long below, int flags)
+{
+	unsigned long gap = guard_gap_pages(), top, hint;
+
+	if (gap + 400 > ARENA_PAGES - 8)
+		skip("stack_guard_gap of %lu pages does not fit the arena", gap);
+	top = ARENA_PAGES - 8;
+	hint = top - below - 4;
+	anon(S, 4, RW, 'A');
+	growsdown(top);
+	fill_arena(hint, top - hint);
+	printf("hint: %s\n", below >= gap ? "outside the gap" : "inside the gap");
+	call(pg(S), 4 * PS, 4 * PS, flags, pg(hint));
+	print_at_hint(pg(hint));
+	report();
+}
+
+static void hi_growsdown_gap_64(void)
+{
+	hint_below_growsdown(64, MAYMOVE | DONTUNMAP);
+}
+
+/* The last page of the hinted range one page into the gap. */
+static void hi_growsdown_gap_edge_in(void)
+{
+	hint_below_growsdown(guard_gap_pages() - 1, MAYMOVE | DONTUNMAP);
+}
+
+/* The hinted range ending exactly where the gap begins: taken. */
+static void hi_growsdown_gap_edge_out(void)
+{
+	hint_below_growsdown(guard_gap_pages(), MAYMOVE | DONTUNMAP);
+}
+
+/* FIXED does not look at the gap. */
+static void hi_growsdown_gap_fixed(void)
+{
+	hint_below_growsdown(64, MAYMOVE | FIXED | DONTUNMAP);
+}
+
+/* Shared memory (the alias strategy): the same hint rule. */
+static void hi_growsdown_gap_shared(void)
+{
+	unsigned long gap = guard_gap_pages(), top, hint;
+
+	if (gap + 400 > ARENA_PAGES - 8)
+		skip("stack_guard_gap of %lu pages does not fit the arena", gap);
+	top = ARENA_PAGES - 8;
+	hint = top - 64 - 4;
+	shared_anon(S, 4, RW, 'A');
+	growsdown(top);
+	fill_arena(hint, top - hint);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(hint));
+	print_at_hint(pg(hint));
+	report();
+}
+
+/* The input: a hint 64 pages below [stack]. */
+static void hi_stack_gap_64(void)
+{
+	unsigned long s, e, hint;
+
+	if (!find_special("[stack]", &s, &e))
+		skip("no [stack]");
+	hint = s - (64 + 4) * PS;
+	anon(S, 4, RW, 'A');
+	fill_arena(0, 0);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, hint);
+	print_at_hint(hint);
+	print_special("[stack]", s, e);
+	report();
+}
+
+/* A hint far below [stack] (outside the gap), when that place is free. */
+static void hi_stack_far(void)
+{
+	unsigned long s, e, hint;
+	void *p;
+
+	if (!find_special("[stack]", &s, &e))
+		skip("no [stack]");
+	hint = s - (guard_gap_pages() + 64) * PS;
+	p = mmap((void *)hint, 4 * PS, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED)
+		skip("the place below [stack] is taken");
+	munmap(p, 4 * PS);
+	anon(S, 4, RW, 'A');
+	fill_arena(0, 0);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, hint);
+	print_at_hint(hint);
+	print_special("[stack]", s, e);
+	report();
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static const struct scenario {
@@ -2346,6 +2472,13 @@ static const struct scenario {
 	{ "li-mapcount-shared-du-below", li_mapcount_shared_du_below },
 	{ "li-mapcount-shared-du-hint-below", li_mapcount_shared_du_hint_below },
 	{ "li-mapcount-du-partial-below", li_mapcount_du_partial_below },
+	{ "hi-growsdown-gap-64", hi_growsdown_gap_64 },
+	{ "hi-growsdown-gap-edge-in", hi_growsdown_gap_edge_in },
+	{ "hi-growsdown-gap-edge-out", hi_growsdown_gap_edge_out },
+	{ "hi-growsdown-gap-fixed", hi_growsdown_gap_fixed },
+	{ "hi-growsdown-gap-shared", hi_growsdown_gap_shared },
+	{ "hi-stack-gap-64", hi_stack_gap_64 },
+	{ "hi-stack-far", hi_stack_far },
 };
 
 int main(int argc, char **argv)
