@@ -24,6 +24,7 @@
 #include "shim/multivma.h"
 #include "shim/probe.h"
 #include "shim/span.h"
+#include "shim/uffd.h"
 #include "shim/validate.h"
 
 unsigned long mc_page_size = MC_PAGE_SIZE;
@@ -52,6 +53,17 @@ static int single_cb(const struct vma *v, void *arg)
 	a->ret = mc_source_refusal(r, v, r->old_len);
 	if (a->ret)
 		return 1;
+	if (mc_uffd_needs_kernel(v)) {
+		if (mc_kernel_dontunmaps(v)) {
+			r->why = "userfaultfd state only the kernel's DONTUNMAP carries";
+			a->emulating = false;
+			a->ret = mc_kernel(r);
+		} else {
+			r->why = "userfaultfd state the emulation cannot carry: answering as this kernel";
+			a->ret = -EINVAL;
+		}
+		return 1;
+	}
 	bit = mc_vma_kind(v) == VMA_ANON_PRIVATE ? MREMAP_COMPAT_EMULATED_DONTUNMAP :
 	      MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED;
 	if (!(a->emulated & bit)) {

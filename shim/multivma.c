@@ -31,6 +31,7 @@
 #include "shim/dontunmap.h"
 #include "shim/maps.h"
 #include "shim/multivma.h"
+#include "shim/uffd.h"
 
 struct mv_walk {
 	struct mremap_req *r;
@@ -187,8 +188,21 @@ static int mv_piece(const struct vma *v, void *arg)
 		w->ret = ret;
 		return 1;
 	}
-	if (vrm_dontunmap(r) && du_emulated_for(v, w->emulated))
+	/* userfaultfd state only the kernel's own DONTUNMAP carries (uffd.c):
+	 * the kernel moves the piece, or, lacking DONTUNMAP for this kind,
+	 * refuses it as it would. */
+	if (vrm_dontunmap(r) && du_emulated_for(v, w->emulated) && mc_uffd_needs_kernel(v) &&
+	    !mc_kernel_dontunmaps(v)) {
+		r->why = "userfaultfd state the emulation cannot carry: answering as this kernel";
+		w->ret = -EINVAL;
+		return 1;
+	}
+	if (vrm_dontunmap(r) && du_emulated_for(v, w->emulated) && !mc_uffd_needs_kernel(v))
 		ret = mc_du_emulate(r, v, start, end - start, dest, true);
+	else if (vrm_dontunmap(r) && du_emulated_for(v, w->emulated) &&
+		 (r->how = "the kernel's DONTUNMAP (userfaultfd state)"))
+		ret = sys_mremap(start, end - start, end - start,
+				 MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, dest);
 	else
 		ret = sys_mremap(start, end - start, end - start,
 				 r->flags & (MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP),

@@ -2339,6 +2339,199 @@ static void hi_stack_far(void)
 	report();
 }
 
+/* ---- scenarios: userfaultfd state --------------------------------------- */
+
+static int uffd_open_features(unsigned long long features)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
+	long fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd < 0)
+		skip("userfaultfd unavailable");
+	if (ioctl((int)fd, UFFDIO_API, &api))
+		skip("userfaultfd features 0x%llx unavailable: %s", features, strerror(errno));
+	return (int)fd;
+}
+
+static void uffd_register_mode(unsigned long page, unsigned long npages, unsigned long long mode)
+{
+	struct uffdio_register reg = {
+		.range = { .start = pg(page), .len = npages * PS },
+		.mode = mode,
+	};
+
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		skip("UFFDIO_REGISTER mode 0x%llx: %s", mode, strerror(errno));
+}
+
+static void uffd_wp(unsigned long page, unsigned long npages)
+{
+	struct uffdio_writeprotect wp = {
+		.range = { .start = pg(page), .len = npages * PS },
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+
+	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+		skip("UFFDIO_WRITEPROTECT: %s", strerror(errno));
+}
+
+/* Which pages carry a userfaultfd write-protect bit or marker (pagemap
+ * bit 57), before anything is read. */
+static void print_wp(const char *what, unsigned long addr, unsigned long npages)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	unsigned long i;
+
+	if (pm < 0)
+		die("open pagemap");
+	printf("uffd-wp %s:", what);
+	for (i = 0; i < npages; i++) {
+		uint64_t e = 0;
+
+		if (pread(pm, &e, 8, (off_t)((addr / PS + i) * 8)) != 8)
+			die("pread pagemap");
+		printf(" %c", (e >> 57) & 1 ? 'W' : '-');
+	}
+	printf("\n");
+	close(pm);
+}
+
+/* Write-protect on shared memory (shmem): every page protected, then
+ * DONTUNMAP. The markers move with the pages and, without
+ * UFFD_FEATURE_EVENT_REMAP, are dropped: neither range keeps them. */
+static void uf_shmem_wp(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	uffd = uffd_open_features(UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
+	uffd_register_mode(S, 4, UFFDIO_REGISTER_MODE_WP);
+	uffd_wp(S, 4);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_wp("old", pg(S), 4);
+	if (g_ret != -1)
+		print_wp("new", (unsigned long)g_ret, 4);
+	report();
+}
+
+/* Some pages not mapped before the call (markers on empty slots). */
+static void uf_shmem_wp_sparse(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	madvise_or_skip(S + 2, 2, MADV_DONTNEED, "MADV_DONTNEED");
+	uffd = uffd_open_features(UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
+	uffd_register_mode(S, 4, UFFDIO_REGISTER_MODE_WP);
+	uffd_wp(S, 4);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_wp("old", pg(S), 4);
+	if (g_ret != -1)
+		print_wp("new", (unsigned long)g_ret, 4);
+	report();
+}
+
+static void uf_anon_wp(void)
+{
+	anon(S, 4, RW, 'A');
+	uffd = uffd_open_features(0);
+	uffd_register_mode(S, 4, UFFDIO_REGISTER_MODE_WP);
+	uffd_wp(S, 4);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_wp("old", pg(S), 4);
+	if (g_ret != -1)
+		print_wp("new", (unsigned long)g_ret, 4);
+	report();
+}
+
+/* UFFD_FEATURE_EVENT_REMAP: the kernel registers the new range too and
+ * queues a REMAP event, and the call waits until it is read. A reader
+ * thread reads it. */
+static volatile int remap_events;
+static volatile int reader_stop;
+
+static void *remap_reader(void *arg)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	(void)arg;
+	while (!reader_stop) {
+		if (poll(&pfd, 1, 100) == 1 && read(uffd, &msg, sizeof(msg)) == (ssize_t)sizeof(msg) &&
+		    msg.event == UFFD_EVENT_REMAP)
+			remap_events++;
+	}
+	return NULL;
+}
+
+static void event_remap(void (*setup)(void), int mode)
+{
+	static unsigned char stack[1 << 18] __attribute__((aligned(4096)));
+	pthread_attr_t attr;
+	pthread_t t;
+
+	setup();
+	uffd = uffd_open_features(UFFD_FEATURE_EVENT_REMAP);
+	uffd_register_mode(S, 4, (unsigned long long)mode);
+	/* A stack of our own: one from mmap(NULL) could land in the arena. */
+	if (pthread_attr_init(&attr) || pthread_attr_setstack(&attr, stack, sizeof(stack)) ||
+	    pthread_create(&t, &attr, remap_reader, NULL))
+		die("pthread_create");
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	reader_stop = 1;
+	pthread_join(t, NULL);
+	printf("REMAP events: %d\n", remap_events);
+	report();
+}
+
+static void setup_anon4(void)
+{
+	anon(S, 4, RW, 'A');
+}
+
+static void setup_shared4(void)
+{
+	shared_anon(S, 4, RW, 'A');
+}
+
+static void uf_event_remap_anon(void)
+{
+	event_remap(setup_anon4, UFFDIO_REGISTER_MODE_MISSING);
+}
+
+static void uf_event_remap_shared(void)
+{
+	event_remap(setup_shared4, UFFDIO_REGISTER_MODE_MISSING);
+}
+
+/* Without EVENT_REMAP (the common case): the new range is not registered. */
+static void uf_no_event_remap_shared(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	uffd = uffd_open_features(0);
+	uffd_register_mode(S, 4, UFFDIO_REGISTER_MODE_MISSING);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* EVENT_REMAP, DONTUNMAP with a hint (the single-VMA path). */
+static void uf_event_remap_anon_hint(void)
+{
+	static unsigned char stack[1 << 18] __attribute__((aligned(4096)));
+	pthread_attr_t attr;
+	pthread_t t;
+
+	anon(S, 4, RW, 'A');
+	fill_arena(D, 4);
+	uffd = uffd_open_features(UFFD_FEATURE_EVENT_REMAP);
+	uffd_register_mode(S, 4, UFFDIO_REGISTER_MODE_MISSING);
+	if (pthread_attr_init(&attr) || pthread_attr_setstack(&attr, stack, sizeof(stack)) ||
+	    pthread_create(&t, &attr, remap_reader, NULL))
+		die("pthread_create");
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+	reader_stop = 1;
+	pthread_join(t, NULL);
+	printf("REMAP events: %d\n", remap_events);
+	report();
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static const struct scenario {
@@ -2479,6 +2672,13 @@ static const struct scenario {
 	{ "hi-growsdown-gap-shared", hi_growsdown_gap_shared },
 	{ "hi-stack-gap-64", hi_stack_gap_64 },
 	{ "hi-stack-far", hi_stack_far },
+	{ "uf-shmem-wp", uf_shmem_wp },
+	{ "uf-shmem-wp-sparse", uf_shmem_wp_sparse },
+	{ "uf-anon-wp", uf_anon_wp },
+	{ "uf-event-remap-anon", uf_event_remap_anon },
+	{ "uf-event-remap-shared", uf_event_remap_shared },
+	{ "uf-no-event-remap-shared", uf_no_event_remap_shared },
+	{ "uf-event-remap-anon-hint", uf_event_remap_anon_hint },
 };
 
 int main(int argc, char **argv)

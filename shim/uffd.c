@@ -1,0 +1,126 @@
+/* shim/uffd.c - userfaultfd state a DONTUNMAP emulation cannot carry.
+ *
+ * The kernel's DONTUNMAP moves the page tables: userfaultfd write-protect
+ * markers go with the pages and, without UFFD_FEATURE_EVENT_REMAP, are
+ * dropped on the way; with EVENT_REMAP the new range is registered with
+ * the same userfaultfd and a REMAP event is queued (SPEC.md §4, §8). The
+ * library holds no userfaultfd and uses none, so two cases are beyond it:
+ *
+ *   write-protect (VmFlags uw) on shared memory: the alias empties the
+ *       old range with MADV_DONTNEED, which leaves a marker on every
+ *       protected page of a shmem mapping: the old range would stay
+ *       write-protected where the kernel leaves it without markers;
+ *   a registered private VMA while a userfaultfd of this process asked
+ *       for EVENT_REMAP: the copy neither registers the new range nor
+ *       queues the event. (The alias of a shared VMA is a kernel mremap:
+ *       the kernel registers and notifies for it.)
+ *
+ * The userfaultfds of the process are found in /proc/self/fd (links to
+ * "anon_inode:[userfaultfd]") and their features in /proc/self/fdinfo
+ * ("API:\t<api>:<features>:<ioctls>"). One held only by another process
+ * (passed over a socket) is not seen.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include "compat/sys.h"
+#include "include/mremap_compat.h"
+#include "shim/probe.h"
+#include "shim/uffd.h"
+
+#define UFFD_FEATURE_EVENT_REMAP_BIT (1UL << 2)
+
+struct linux_dirent64 {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static bool is_uffd_fd(const char *name)
+{
+	static const char want[] = "anon_inode:[userfaultfd]";
+	char path[32] = "/proc/self/fd/", link[32];
+	size_t n = strlen(name);
+	long r;
+
+	if (n > sizeof(path) - 15)
+		return false;
+	memcpy(path + 14, name, n + 1);
+	r = sys6(SYS_readlinkat, AT_FDCWD, (long)path, (long)link, sizeof(link), 0, 0);
+	return r == (long)sizeof(want) - 1 && !memcmp(link, want, sizeof(want) - 1);
+}
+
+/* The features of the userfaultfd 'name' (a number), from its fdinfo. */
+static unsigned long uffd_features(const char *name)
+{
+	char path[40] = "/proc/self/fdinfo/", buf[256], *p, *end;
+	size_t n = strlen(name);
+	unsigned long f = 0;
+	long fd, len;
+
+	if (n > sizeof(path) - 19)
+		return 0;
+	memcpy(path + 18, name, n + 1);
+	fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = sys_read((int)fd, buf, sizeof(buf) - 1);
+	sys_close((int)fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = 0;
+	end = buf + len;
+	p = strstr(buf, "API:\t");
+	if (!p || !(p = memchr(p, ':', (size_t)(end - p))) || !(p = memchr(p + 1, ':', (size_t)(end - p - 1))))
+		return 0;
+	for (p++; p < end; p++) {
+		unsigned int d = *p >= '0' && *p <= '9' ? (unsigned)(*p - '0') :
+				 *p >= 'a' && *p <= 'f' ? (unsigned)(*p - 'a' + 10) : 16;
+		if (d == 16)
+			break;
+		f = f << 4 | d;
+	}
+	return f;
+}
+
+/* Does a userfaultfd of this process have UFFD_FEATURE_EVENT_REMAP? */
+static bool some_uffd_remaps(void)
+{
+	char buf[512];
+	long dir, n, off;
+	bool found = false;
+
+	dir = sys_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return false;
+	while (!found && (n = sys6(SYS_getdents64, dir, (long)buf, sizeof(buf), 0, 0, 0)) > 0) {
+		for (off = 0; off < n && !found; ) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+
+			off += d->d_reclen;
+			if (d->d_name[0] < '0' || d->d_name[0] > '9' || !is_uffd_fd(d->d_name))
+				continue;
+			found = uffd_features(d->d_name) & UFFD_FEATURE_EVENT_REMAP_BIT;
+		}
+	}
+	sys_close((int)dir);
+	return found;
+}
+
+bool mc_uffd_needs_kernel(const struct vma *v)
+{
+	if (!v->has_vmflags || !(v->vmflags & VMF_UFFD))
+		return false;
+	if (mc_vma_kind(v) == VMA_SHARED)
+		return v->vmflags & VMF_UW;
+	return some_uffd_remaps();
+}
+
+bool mc_kernel_dontunmaps(const struct vma *v)
+{
+	unsigned int bit = mc_vma_kind(v) == VMA_ANON_PRIVATE ? MREMAP_COMPAT_NATIVE_DONTUNMAP :
+			   MREMAP_COMPAT_NATIVE_DONTUNMAP_SHARED;
+
+	return mc_kernel_features() & bit;
+}
