@@ -29,6 +29,7 @@
 #include "compat/sys.h"
 #include "include/mremap_compat.h"
 #include "shim/dontunmap.h"
+#include "shim/du.h"
 #include "shim/maps.h"
 #include "shim/multivma.h"
 #include "shim/uffd.h"
@@ -218,6 +219,52 @@ static int mv_piece(const struct vma *v, void *arg)
 	return end == w->end; /* the range is done */
 }
 
+/* DONTUNMAP of a later private-file piece needs the file opened again (the
+ * copy strategy; only the first piece can start inside its VMA and grow
+ * back instead). Where it cannot be (unprivileged: /proc/self/map_files is
+ * closed; the file deleted and no longer open), that piece would fail
+ * after the earlier ones moved, where the kernel moves them all. So it is
+ * decided before anything moves: EINVAL, as a kernel without DONTUNMAP
+ * for files answers. Read from the maps (cheap), up to a gap. */
+struct reopen_walk {
+	const struct mremap_req *r;
+	unsigned long next;       /* where the next VMA must start: no gap */
+	bool first;
+	bool refused;
+};
+
+static int reopen_cb(const struct vma *v, void *arg)
+{
+	struct reopen_walk *w = arg;
+	long fd;
+
+	if (v->start >= vrm_old_end(w->r) || v->start > w->next)
+		return 1; /* past the range, or a gap: the main walk decides */
+	w->next = v->end;
+	if (w->first) {
+		w->first = false;
+		return 0;
+	}
+	if (mc_vma_kind(v) != VMA_FILE_PRIVATE)
+		return 0;
+	fd = mc_reopen_vma_file(v);
+	if (fd < 0) {
+		w->refused = true;
+		return 1;
+	}
+	sys_close((int)fd);
+	return 0;
+}
+
+static bool later_file_unreopenable(const struct mremap_req *r)
+{
+	struct reopen_walk w = { r, r->old, true, false };
+
+	if (mc_maps_walk(r->old, false, reopen_cb, &w) < 0)
+		return false;
+	return w.refused;
+}
+
 long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 {
 	struct mv_walk w = {
@@ -226,6 +273,11 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 	};
 	int err;
 
+	if (vrm_dontunmap(r) && (emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED) &&
+	    later_file_unreopenable(r)) {
+		r->why = "cannot reopen the mapped file of a later piece: refused before anything moved";
+		return -EINVAL;
+	}
 	/* VmFlags tell userfaultfd registrations (not multi-movable) and, for
 	 * DONTUNMAP, what the emptied source must keep. */
 	err = mc_maps_walk(r->old, true, mv_piece, &w);

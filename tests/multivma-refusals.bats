@@ -106,3 +106,26 @@ need_ramfs() {
 @test "pre-5.7: /dev/shm file in two VMAs: moves as one" {
 	on_pre57 mr-shm-file-two
 }
+
+# A later private-file piece the library cannot open again: decided before
+# anything moves (FINDINGS.md, h-unpriv). As root it is reopened through
+# /proc/self/map_files and the call is exact.
+@test "DONTUNMAP|FIXED, a later piece a deleted and closed private file (root): as natively" {
+	compare_emulated mr-dontunmap-unreopenable-later
+}
+@test "documented, unprivileged: a later piece a deleted and closed private file: EINVAL, nothing moved" {
+	local d out err
+	skip_unless_cmd setpriv
+	[ "$(id -u)" -eq 0 ] || skip "needs root to become another user"
+	d=$(mktemp -d /tmp/mremap-compat-unreopenable.XXXXXX)
+	chmod 777 "$d"
+	out="$BATS_TEST_TMPDIR/out" err="$BATS_TEST_TMPDIR/err"
+	setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$d" LD_PRELOAD="$LIB" \
+		MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$SCENARIO" mr-dontunmap-unreopenable-later >"$out" 2>"$err"
+	rm -rf "$d"
+	grep -qx 'ret=-1 errno=EINVAL' "$out"
+	grep -q 'refused before anything moved' "$err"
+	grep -q '^page +0x10000 P A.0$' "$out"
+	grep -q '^page +0x12000 P B.0$' "$out"
+	! grep -q '^map +0x7d' "$out"
+}

@@ -2532,6 +2532,20 @@ static void uf_event_remap_anon_hint(void)
 	report();
 }
 
+/* DONTUNMAP|FIXED across an anonymous VMA and, later, a private mapping
+ * of a deleted file no longer open: unprivileged, the library cannot open
+ * it again (tests/multivma-refusals.bats). */
+static void mr_dontunmap_unreopenable_later(void)
+{
+	int fd = make_file("gone", 'F', 2);
+
+	anon(S, 2, RW, 'A');
+	private_file(S + 2, 2, RO, fd, 0, 0x1, 'B');
+	close(fd);
+	unlink(files[--nfiles]);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static const struct scenario {
@@ -2637,6 +2651,7 @@ static const struct scenario {
 	{ "mr-ramfs-shared-later", mr_ramfs_shared_later },
 	{ "mr-file-two", mr_file_two },
 	{ "mr-shm-file-two", mr_shm_file_two },
+	{ "mr-dontunmap-unreopenable-later", mr_dontunmap_unreopenable_later },
 	{ "li-memlock-shared-fixed", li_memlock_shared_fixed },
 	{ "li-memlock-shared-hint", li_memlock_shared_hint },
 	{ "li-memlock-shared-partial", li_memlock_shared_partial },
