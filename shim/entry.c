@@ -95,6 +95,9 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 			return ret;
 		}
 	}
+	a.ret = mc_check_map_count(r);
+	if (a.ret)
+		return a.ret;
 	err = mc_maps_walk(r->old, true, single_cb, &a);
 	*emulating = a.emulating;
 	if (err < 0) {
@@ -150,6 +153,8 @@ long mc_remap(struct mremap_req *r)
 	}
 	if (!vrm_move_only(r)) {
 		ret = mc_fixed_guard(r, &emul);
+		if (emul && is_err_ret(ret) && mc_check_map_count(r))
+			ret = -ENOMEM; /* before the refusal, as 6.17+ */
 		goto out;
 	}
 	/* Move-only. A range inside one VMA is an ordinary move, which every

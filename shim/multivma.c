@@ -33,6 +33,7 @@
 #include "shim/maps.h"
 #include "shim/multivma.h"
 #include "shim/uffd.h"
+#include "shim/validate.h"
 
 struct mv_walk {
 	struct mremap_req *r;
@@ -271,8 +272,12 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 		.r = r, .emulated = emulated, .end = vrm_old_end(r),
 		.seen = false, .moved = 0, .ret = -EFAULT,
 	};
+	long edge;
 	int err;
 
+	edge = mc_check_map_count(r);
+	if (edge)
+		return edge;
 	if (vrm_dontunmap(r) && (emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED) &&
 	    later_file_unreopenable(r)) {
 		r->why = "cannot reopen the mapped file of a later piece: refused before anything moved";

@@ -235,3 +235,16 @@ alias_as_answer() {
 		<(grep -Ev '^map \+0x7d[59]000-|^page \+0x7d[678]000 ' "$out")
 	grep -q '^page +0x7d6000 P X.6$' "$out"
 }
+
+@test "max_map_count - 5 mappings, DONTUNMAP|FIXED of the start of a VMA (copy): ENOMEM up front" {
+	compare_emulated li-mapcount-du-copy-at
+}
+@test "pre-5.7: max_map_count - 5, DONTUNMAP|FIXED of the start of a VMA: ENOMEM" {
+	on_pre57 li-mapcount-du-copy-at
+}
+@test "max_map_count - 6 mappings, DONTUNMAP|FIXED of the start of a VMA (copy): succeeds" {
+	compare_emulated li-mapcount-du-copy-below
+}
+@test "pre-5.7: max_map_count - 6, DONTUNMAP|FIXED of the start of a VMA: succeeds" {
+	on_pre57 li-mapcount-du-copy-below
+}

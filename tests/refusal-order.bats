@@ -104,3 +104,42 @@ load oldkernel
 @test "pre-5.7: DONTUNMAP of an unmapped range with a hint past TASK_SIZE: EINVAL" {
 	on_pre57 ro-unmapped-bad-hint
 }
+
+# the map count check (ENOMEM, the last argument check of 6.17+) before
+# every VMA refusal; after the other argument checks
+@test "max_map_count - 5 mappings, DONTUNMAP|FIXED of a sealed VMA: ENOMEM before EPERM" {
+	compare_emulated ro-mapcount-sealed
+}
+@test "pre-5.7: max_map_count - 5, sealed source: ENOMEM before EPERM" {
+	on_pre57 ro-mapcount-sealed
+}
+@test "max_map_count - 5 mappings, DONTUNMAP of the [vdso]: ENOMEM before EINVAL" {
+	compare_emulated ro-mapcount-vdso-hint
+}
+@test "pre-5.7: max_map_count - 5, DONTUNMAP of the [vdso]: ENOMEM before EINVAL" {
+	on_pre57 ro-mapcount-vdso-hint
+}
+@test "max_map_count - 5 mappings, multi-VMA range with a leading gap: ENOMEM before EFAULT" {
+	compare_emulated ro-mapcount-leading-gap
+}
+@test "pre-5.7: max_map_count - 5, leading gap: ENOMEM before EFAULT" {
+	on_pre57 ro-mapcount-leading-gap
+}
+@test "max_map_count - 5 mappings, FIXED duplicate of a private mapping: ENOMEM before EINVAL" {
+	compare_emulated ro-mapcount-dup-private
+}
+@test "pre-5.7: max_map_count - 5, private duplicate: ENOMEM before EINVAL" {
+	on_pre57 ro-mapcount-dup-private
+}
+@test "max_map_count - 5 mappings, private /dev/zero in two VMAs: ENOMEM before EFAULT" {
+	compare_emulated ro-mapcount-devzero
+}
+@test "pre-5.7: max_map_count - 5, private /dev/zero in two VMAs: ENOMEM before EFAULT" {
+	on_pre57 ro-mapcount-devzero
+}
+@test "max_map_count - 5 mappings, destination overlapping the source: EINVAL before ENOMEM" {
+	compare_refused ro-mapcount-overlap
+}
+@test "pre-5.7: max_map_count - 5, overlap: EINVAL before ENOMEM" {
+	on_pre57 ro-mapcount-overlap
+}

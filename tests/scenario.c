@@ -2546,6 +2546,87 @@ static void mr_dontunmap_unreopenable_later(void)
 	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
 }
 
+/* ---- scenarios: the map count check comes before every VMA refusal ------ */
+
+/* At max - 5 mappings, 6.17+ answers ENOMEM before looking at the source:
+ * a sealed source (EPERM otherwise). */
+static void ro_mapcount_sealed(void)
+{
+	anon(S, 4, RW, 'A');
+	mseal_or_skip(S, 4);
+	anon(D, 4, RO, 'X');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* ... the [vdso] with a hint (EINVAL otherwise) */
+static void ro_mapcount_vdso_hint(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 4, RW, 'X');
+	map_count_at(5);
+	call(s, e - s, e - s, MAYMOVE | DONTUNMAP, 0);
+	print_special("[vdso]", s, e);
+	report();
+}
+
+/* ... a multi-VMA range with a gap at its start (EFAULT otherwise) */
+static void ro_mapcount_leading_gap(void)
+{
+	anon(S + 1, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	anon(D, 6, RW, 'X');
+	map_count_at(5);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* ... a FIXED duplicate of a private mapping (EINVAL otherwise) */
+static void ro_mapcount_dup_private(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(D, 4, RW, 'X');
+	map_count_at(5);
+	run(pg(S), 0, 2 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* ... private /dev/zero in two VMAs (EFAULT otherwise) */
+static void ro_mapcount_devzero(void)
+{
+	devzero_private(S, 8, 'Z');
+	xprotect(S + 4, 4, RO);
+	anon(D, 8, RW, 'X');
+	map_count_at(5);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* ... but the argument checks come first: an overlap is EINVAL. */
+static void ro_mapcount_overlap(void)
+{
+	anon(S, 8, RW, 'A');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(S + 2));
+}
+
+/* The copy strategy (start of a VMA that goes on) at max - 5: ENOMEM. */
+static void li_mapcount_du_copy_at(void)
+{
+	anon(S, 8, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_du_copy_below(void)
+{
+	anon(S, 8, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(6);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static const struct scenario {
@@ -2640,6 +2721,12 @@ static const struct scenario {
 	{ "ro-vdso-sealed-dest", ro_vdso_sealed_dest },
 	{ "ro-sealed-dest-dontunmap", ro_sealed_dest_dontunmap },
 	{ "ro-unmapped-bad-hint", ro_unmapped_bad_hint },
+	{ "ro-mapcount-sealed", ro_mapcount_sealed },
+	{ "ro-mapcount-vdso-hint", ro_mapcount_vdso_hint },
+	{ "ro-mapcount-leading-gap", ro_mapcount_leading_gap },
+	{ "ro-mapcount-dup-private", ro_mapcount_dup_private },
+	{ "ro-mapcount-devzero", ro_mapcount_devzero },
+	{ "ro-mapcount-overlap", ro_mapcount_overlap },
 	{ "mr-devzero-two", mr_devzero_two },
 	{ "mr-devzero-two-dontunmap", mr_devzero_two_dontunmap },
 	{ "mr-devzero-later", mr_devzero_later },
@@ -2680,6 +2767,8 @@ static const struct scenario {
 	{ "li-mapcount-shared-du-below", li_mapcount_shared_du_below },
 	{ "li-mapcount-shared-du-hint-below", li_mapcount_shared_du_hint_below },
 	{ "li-mapcount-du-partial-below", li_mapcount_du_partial_below },
+	{ "li-mapcount-du-copy-at", li_mapcount_du_copy_at },
+	{ "li-mapcount-du-copy-below", li_mapcount_du_copy_below },
 	{ "hi-growsdown-gap-64", hi_growsdown_gap_64 },
 	{ "hi-growsdown-gap-edge-in", hi_growsdown_gap_edge_in },
 	{ "hi-growsdown-gap-edge-out", hi_growsdown_gap_edge_out },
