@@ -150,6 +150,7 @@ static int mv_piece(const struct vma *v, void *arg)
 	struct mremap_req *r = w->r;
 	unsigned long start, end, dest;
 	struct fresh_vma f;
+	bool emulate;
 	long ret;
 
 	/* The destination never meets the range, but it may meet the part
@@ -192,19 +193,19 @@ static int mv_piece(const struct vma *v, void *arg)
 	}
 	/* userfaultfd state only the kernel's own DONTUNMAP carries (uffd.c):
 	 * the kernel moves the piece, or, lacking DONTUNMAP for this kind,
-	 * refuses it as it would. */
-	if (vrm_dontunmap(r) && du_emulated_for(v, w->emulated) && mc_uffd_needs_kernel(v) &&
-	    !mc_kernel_dontunmaps(v)) {
-		r->why = "userfaultfd state the emulation cannot carry: answering as this kernel";
-		w->ret = -EINVAL;
-		return 1;
+	 * the piece is refused as that kernel refuses it. */
+	emulate = vrm_dontunmap(r) && du_emulated_for(v, w->emulated);
+	if (emulate && mc_uffd_needs_kernel(v)) {
+		if (!mc_kernel_dontunmaps(v)) {
+			r->why = "userfaultfd state the emulation cannot carry: answering as this kernel";
+			w->ret = -EINVAL;
+			return 1;
+		}
+		r->how = "the kernel's DONTUNMAP (userfaultfd state)";
+		emulate = false;
 	}
-	if (vrm_dontunmap(r) && du_emulated_for(v, w->emulated) && !mc_uffd_needs_kernel(v))
+	if (emulate)
 		ret = mc_du_emulate(r, v, start, end - start, dest, true);
-	else if (vrm_dontunmap(r) && du_emulated_for(v, w->emulated) &&
-		 (r->how = "the kernel's DONTUNMAP (userfaultfd state)"))
-		ret = sys_mremap(start, end - start, end - start,
-				 MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, dest);
 	else
 		ret = sys_mremap(start, end - start, end - start,
 				 r->flags & (MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP),
