@@ -110,11 +110,12 @@ long mc_du_alias(const struct vma *v, unsigned long old, unsigned long len,
 	}
 	if (sys_is_err(ret)) {
 		struct mc_controls scratch;
+		const struct mc_controls *c = mc_controls(&scratch);
 
 		/* The duplicate is charged before a FIXED destination or our
 		 * reservation is freed: at the RLIMIT_AS edge it needs the
 		 * range's size once more than the kernel (README). */
-		if (ret == -ENOMEM && mc_controls(&scratch)->debug)
+		if (ret == -ENOMEM && c->debug)
 			mc_debug_note("alias: ENOMEM: the duplicate is charged to RLIMIT_AS "
 				      "before its destination is freed", dest, dest + len);
 		if (locked)

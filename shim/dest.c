@@ -22,7 +22,7 @@ static unsigned long parse_gap(const char *b, long n)
 	long i;
 
 	for (i = 0; i + (long)k <= n; i++) {
-		if ((i && b[i - 1] != ' ') || memcmp(b + i, key, k))
+		if ((i && b[i - 1] != ' ') || memcmp(b + i, key, k) != 0)
 			continue;
 		for (i += (long)k; i < n && b[i] >= '0' && b[i] <= '9'; i++)
 			v = v * 10 + (unsigned long)(b[i] - '0');
