@@ -53,6 +53,7 @@ struct mv_walk {
  *   a private mapping of /dev/zero (char 1:5)  get_unmapped_area_zero
  *   device DAX (/dev/daxN.M, char)             dax_get_unmapped_area
  *   a file on ramfs (statfs: RAMFS_MAGIC)      ramfs_mmu_get_unmapped_area
+ *   io_uring rings ("anon_inode:[io_uring]")   io_uring_get_unmapped_area
  *
  * (A shared mapping of /dev/zero is shmem: "/dev/zero (deleted)", fine.)
  * Regular files on disk filesystems (ext4: thp_get_unmapped_area), tmpfs,
@@ -89,7 +90,11 @@ static bool driver_places_mappings(const struct vma *v)
 	bool placed = false;
 	long fd;
 
+	static const char io_uring[] = "anon_inode:[io_uring]";
+
 	if (is_sysv_shm(v))
+		return true;
+	if (v->path_len == sizeof(io_uring) - 1 && !memcmp(v->path, io_uring, v->path_len))
 		return true;
 	if (mc_vma_kind(v) == VMA_ANON_PRIVATE || mc_vma_kind(v) == VMA_SPECIAL)
 		return false;

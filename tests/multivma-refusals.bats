@@ -129,3 +129,10 @@ need_ramfs() {
 	grep -q '^page +0x12000 P B.0$' "$out"
 	! grep -q '^map +0x7d' "$out"
 }
+
+@test "io_uring submission queue in two VMAs, FIXED move: EFAULT, nothing moved" {
+	compare_emulated mr-io-uring-two
+}
+@test "pre-5.7: io_uring submission queue in two VMAs, FIXED move: EFAULT" {
+	on_pre57 mr-io-uring-two
+}

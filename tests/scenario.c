@@ -31,6 +31,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -2627,6 +2628,32 @@ static void li_mapcount_du_copy_below(void)
 	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
 }
 
+/* An io_uring submission queue (its own get_unmapped_area) in two VMAs. */
+static void mr_io_uring_two(void)
+{
+	struct io_uring_params p;
+	unsigned long s, e, len;
+	char *a;
+	int fd;
+
+	memset(&p, 0, sizeof(p));
+	fd = (int)syscall(SYS_io_uring_setup, 256, &p);
+	if (fd < 0)
+		skip("io_uring_setup: %s", strerror(errno));
+	len = p.sq_entries * sizeof(struct io_uring_sqe);
+	a = mmap(NULL, len, RW, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+	if (a == MAP_FAILED)
+		skip("mmap io_uring: %s", strerror(errno));
+	if (mprotect(a + len / 2, len / 2, RO))
+		die("mprotect");
+	s = (unsigned long)a;
+	e = s + len;
+	anon(D, len / PS, RW, 'X');
+	call(s, len, len, MAYMOVE | FIXED, pg(D));
+	printf("ring: %s\n", find_special("[io_uring]", &s, &e) && s == (unsigned long)a ? "stays" : "moved");
+	report();
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static const struct scenario {
@@ -2738,6 +2765,7 @@ static const struct scenario {
 	{ "mr-ramfs-shared-later", mr_ramfs_shared_later },
 	{ "mr-file-two", mr_file_two },
 	{ "mr-shm-file-two", mr_shm_file_two },
+	{ "mr-io-uring-two", mr_io_uring_two },
 	{ "mr-dontunmap-unreopenable-later", mr_dontunmap_unreopenable_later },
 	{ "li-memlock-shared-fixed", li_memlock_shared_fixed },
 	{ "li-memlock-shared-hint", li_memlock_shared_hint },
