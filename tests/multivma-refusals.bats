@@ -9,6 +9,7 @@
 load helpers
 load differential
 load oldkernel
+load unpriv
 
 # A ramfs mount for the ramfs scenarios: root only (mount(2)).
 setup_file() {
@@ -135,4 +136,11 @@ need_ramfs() {
 }
 @test "pre-5.7: io_uring submission queue in two VMAs, FIXED move: EFAULT" {
 	on_pre57 mr-io-uring-two
+}
+
+@test "unprivileged: private /dev/zero in two VMAs, FIXED move of both: EFAULT" {
+	unpriv_compare mr-devzero-two
+}
+@test "unprivileged: private /dev/zero later in a DONTUNMAP|FIXED range" {
+	unpriv_compare mr-devzero-later-dontunmap
 }

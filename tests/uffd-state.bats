@@ -11,6 +11,7 @@
 load helpers
 load differential
 load oldkernel
+load unpriv
 
 # documented_einval NAME: on the simulated pre-5.7 kernel the call is
 # refused as that kernel refuses it: EINVAL, with a debug line saying why,
@@ -68,4 +69,14 @@ documented_einval() {
 }
 @test "pre-5.7: without EVENT_REMAP, shared memory: the new range is not registered" {
 	on_pre57 uf-no-event-remap-shared
+}
+
+@test "unprivileged: EVENT_REMAP, private anonymous, DONTUNMAP|FIXED" {
+	unpriv_compare uf-event-remap-anon
+}
+@test "unprivileged: write-protected shmem, DONTUNMAP|FIXED" {
+	unpriv_compare uf-shmem-wp
+}
+@test "unprivileged: write-protected private anonymous memory, DONTUNMAP|FIXED" {
+	unpriv_compare uf-anon-wp
 }
