@@ -53,13 +53,13 @@ static int single_cb(const struct vma *v, void *arg)
 	a->ret = mc_source_refusal(r, v, r->old_len);
 	if (a->ret)
 		return 1;
-	if (mc_uffd_needs_kernel(v)) {
+	if (mc_only_kernel_dontunmap(v, r->old_len, &r->how)) {
 		if (mc_kernel_dontunmaps(v)) {
-			r->why = "userfaultfd state only the kernel's DONTUNMAP carries";
+			r->why = "state only the kernel's DONTUNMAP carries";
 			a->emulating = false;
 			a->ret = mc_kernel(r);
 		} else {
-			r->why = "userfaultfd state the emulation cannot carry: answering as this kernel";
+			r->why = "state the emulation cannot carry: answering as this kernel";
 			a->ret = -EINVAL;
 		}
 		return 1;

@@ -196,17 +196,17 @@ static int mv_piece(const struct vma *v, void *arg)
 		w->ret = ret;
 		return 1;
 	}
-	/* userfaultfd state only the kernel's own DONTUNMAP carries (uffd.c):
+	/* State only the kernel's own DONTUNMAP carries (uffd.c):
 	 * the kernel moves the piece, or, lacking DONTUNMAP for this kind,
 	 * the piece is refused as that kernel refuses it. */
 	emulate = vrm_dontunmap(r) && du_emulated_for(v, w->emulated);
-	if (emulate && mc_uffd_needs_kernel(v)) {
+	if (emulate && mc_only_kernel_dontunmap(v, end - start, &r->how)) {
 		if (!mc_kernel_dontunmaps(v)) {
-			r->why = "userfaultfd state the emulation cannot carry: answering as this kernel";
+			r->why = "state the emulation cannot carry: answering as this kernel";
 			w->ret = -EINVAL;
 			return 1;
 		}
-		r->how = "the kernel's DONTUNMAP (userfaultfd state)";
+		r->why = "state only the kernel's DONTUNMAP carries";
 		emulate = false;
 	}
 	if (emulate)

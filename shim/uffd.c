@@ -19,9 +19,18 @@
  * "anon_inode:[userfaultfd]") and their features in /proc/self/fdinfo
  * ("API:\t<api>:<features>:<ioctls>"). One held only by another process
  * (passed over a socket) is not seen.
+ *
+ * A third case is the lock of shared memory: the kernel moves locked pages
+ * without a look at RLIMIT_MEMLOCK, where the alias has to unlock the old
+ * VMA and lock the new range (alias.c). When the limit was lowered below
+ * what is locked (or the lock taken with CAP_IPC_LOCK since dropped), that
+ * second lock would fail midway: it is foreseen, from VmLck in
+ * /proc/self/status, the limit and the capability, before anything changes.
  */
 #include <fcntl.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/resource.h>
 #include "compat/sys.h"
 #include "include/mremap_compat.h"
 #include "shim/probe.h"
@@ -108,13 +117,83 @@ static bool some_uffd_remaps(void)
 	return found;
 }
 
-bool mc_uffd_needs_kernel(const struct vma *v)
+static bool uffd_needs_kernel(const struct vma *v)
 {
 	if (!v->has_vmflags || !(v->vmflags & VMF_UFFD))
 		return false;
 	if (mc_vma_kind(v) == VMA_SHARED)
 		return v->vmflags & VMF_UW;
 	return some_uffd_remaps();
+}
+
+static bool has_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (sys6(SYS_capget, (long)&h, (long)d, 0, 0, 0, 0))
+		return false;
+	return d[CAP_IPC_LOCK / 32].effective & (1u << (CAP_IPC_LOCK % 32));
+}
+
+/* VmLck from /proc/self/status, in bytes; ~0UL if unknown. */
+static unsigned long locked_bytes(void)
+{
+	static const char key[] = "\nVmLck:";
+	char buf[1536], *p, *end;
+	unsigned long kb = 0;
+	long fd, n;
+
+	fd = sys_openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ~0UL;
+	n = sys_read((int)fd, buf, sizeof(buf) - 1);
+	sys_close((int)fd);
+	if (n <= 0)
+		return ~0UL;
+	buf[n] = 0;
+	end = buf + n;
+	p = strstr(buf, key);
+	if (!p)
+		return ~0UL;
+	for (p += sizeof(key) - 1; p < end && (*p == ' ' || *p == '\t'); p++)
+		;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		kb = kb * 10 + (unsigned long)(*p - '0');
+	return kb * 1024;
+}
+
+/* Would the alias's lock of the new range fail? mlock() refuses when the
+ * locked memory would pass RLIMIT_MEMLOCK without CAP_IPC_LOCK; the old
+ * VMA is unlocked just before. */
+static bool alias_lock_fails(const struct vma *v, unsigned long len)
+{
+	struct { unsigned long long cur, max; } rl;
+	unsigned long locked, old_vma = v->end - v->start;
+
+	if (mc_vma_kind(v) != VMA_SHARED || !v->has_vmflags || !(v->vmflags & VMF_LO))
+		return false;
+	if (sys6(SYS_prlimit64, 0, RLIMIT_MEMLOCK, 0, (long)&rl, 0, 0) ||
+	    rl.cur == ~0ULL || has_cap_ipc_lock())
+		return false;
+	locked = locked_bytes();
+	if (locked == ~0UL)
+		return false;
+	locked = locked > old_vma ? locked - old_vma : 0;
+	return locked + len > rl.cur;
+}
+
+bool mc_only_kernel_dontunmap(const struct vma *v, unsigned long len, const char **why)
+{
+	if (uffd_needs_kernel(v)) {
+		*why = "userfaultfd state";
+		return true;
+	}
+	if (alias_lock_fails(v, len)) {
+		*why = "a lock RLIMIT_MEMLOCK would refuse the library";
+		return true;
+	}
+	return false;
 }
 
 bool mc_kernel_dontunmaps(const struct vma *v)

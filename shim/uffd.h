@@ -3,10 +3,12 @@
 #include <stdbool.h>
 #include "shim/maps.h"
 
-/* Does v carry userfaultfd state that only the kernel's own DONTUNMAP
- * moves right (uffd.c)? Then the call goes to the kernel when it has
- * DONTUNMAP for v's kind, and is refused as that kernel would otherwise. */
-bool mc_uffd_needs_kernel(const struct vma *v);
+/* Does DONTUNMAP of [.., +len) in v need state only the kernel's own
+ * DONTUNMAP carries (uffd.c): userfaultfd state, or a lock the library
+ * could not take again under RLIMIT_MEMLOCK? Then the call goes to the
+ * kernel when it has DONTUNMAP for v's kind, and is refused as that
+ * kernel would otherwise. *why says which, for the debug line. */
+bool mc_only_kernel_dontunmap(const struct vma *v, unsigned long len, const char **why);
 
 /* Does this kernel do DONTUNMAP on v's kind itself? */
 bool mc_kernel_dontunmaps(const struct vma *v);

@@ -229,3 +229,18 @@ alias_as_answer() {
 @test "pre-5.7: max_map_count - 6, DONTUNMAP|FIXED of the start of a VMA: succeeds" {
 	on_pre57 li-mapcount-du-copy-below
 }
+
+# A lock that would fail midway is foreseen: 40 shared pages locked, then
+# RLIMIT_MEMLOCK lowered to 16 pages and CAP_IPC_LOCK dropped. The kernel
+# moves them without a check; the library could not lock them again.
+@test "40 locked shared pages, RLIMIT_MEMLOCK lowered to 16 since: handed to the kernel's DONTUNMAP" {
+	EXPECT_HOW="a lock RLIMIT_MEMLOCK would refuse the library" compare_emulated li-memlock-lowered-shared
+}
+@test "documented, pre-5.7: 40 locked shared pages, RLIMIT_MEMLOCK lowered: EINVAL, still locked, nothing changed" {
+	local out="$BATS_TEST_TMPDIR/out" err="$BATS_TEST_TMPDIR/err"
+	"$TESTBIN/pre57" env LD_PRELOAD="$LIB" MREMAP_COMPAT_DEBUG=1 "$SCENARIO" li-memlock-lowered-shared >"$out" 2>"$err"
+	grep -qx 'ret=-1 errno=EINVAL' "$out"
+	grep -q 'a lock RLIMIT_MEMLOCK would refuse the library (state the emulation cannot carry' "$err"
+	grep -qx 'map +0x10000-+0x38000 rw-s shared-anon off=0x0 lo' "$out"
+	! grep -q '^map +0x7d0000-' "$out"
+}

@@ -2654,6 +2654,21 @@ static void mr_io_uring_two(void)
 	report();
 }
 
+/* 40 shared pages locked with CAP_IPC_LOCK, then RLIMIT_MEMLOCK lowered
+ * to 16 pages and the capability dropped: the kernel still moves them;
+ * the library could not lock them again. */
+static void li_memlock_lowered_shared(void)
+{
+	struct rlimit rl = { 16 * PS, 16 * PS };
+
+	shared_anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		skip("setrlimit(RLIMIT_MEMLOCK): %s", strerror(errno));
+	drop_ipc_lock();
+	run(pg(S), 40 * PS, 40 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static const struct scenario {
@@ -2774,6 +2789,7 @@ static const struct scenario {
 	{ "li-memlock-private-fixed", li_memlock_private_fixed },
 	{ "li-memlock-shared-onfault", li_memlock_shared_onfault },
 	{ "li-memlock-grow-fixed", li_memlock_grow_fixed },
+	{ "li-memlock-lowered-shared", li_memlock_lowered_shared },
 	{ "li-as-du-hint-short", li_as_du_hint_short },
 	{ "li-as-du-hint-exact", li_as_du_hint_exact },
 	{ "li-as-du-fixed-over", li_as_du_fixed_over },
