@@ -29,7 +29,6 @@
  */
 #include <fcntl.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <sys/resource.h>
 #include "compat/sys.h"
 #include "include/mremap_compat.h"
@@ -126,14 +125,18 @@ static bool uffd_needs_kernel(const struct vma *v)
 	return some_uffd_remaps();
 }
 
+/* capget(2)'s ABI (<linux/capability.h>, which musl-gcc cannot see). */
+#define CAP_VERSION_3 0x20080522u
+#define CAP_IPC_LOCK_BIT 14
+
 static bool has_cap_ipc_lock(void)
 {
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
+	struct { unsigned int version; int pid; } h = { CAP_VERSION_3, 0 };
+	struct { unsigned int effective, permitted, inheritable; } d[2];
 
 	if (sys6(SYS_capget, (long)&h, (long)d, 0, 0, 0, 0))
 		return false;
-	return d[CAP_IPC_LOCK / 32].effective & (1u << (CAP_IPC_LOCK % 32));
+	return d[CAP_IPC_LOCK_BIT / 32].effective & (1u << (CAP_IPC_LOCK_BIT % 32));
 }
 
 /* VmLck from /proc/self/status, in bytes; ~0UL if unknown. */
