@@ -22,9 +22,18 @@
 #                    and fails on any other difference.
 #   KNOWN_ROUTE_BUG  the debug line is known to mislabel the route; the test
 #                    is skipped (after the outputs compared equal) if it does.
+#   MC_TEST_USER     who runs both sides: root (the default) or unprivileged
+#                    (the generated *-unpriv.bats suites set it). Each user
+#                    has its own oracle: the kernel's answer may depend on
+#                    privilege (RLIMIT_MEMLOCK, /proc/self/map_files).
 
 SCENARIO="$TESTBIN/scenario"
-ORACLE_DIR="$top_builddir/tests/oracle"
+: "${MC_TEST_USER:=root}"
+if [ "$MC_TEST_USER" = root ]; then
+	ORACLE_DIR="$top_builddir/tests/oracle"
+else
+	ORACLE_DIR="$top_builddir/tests/oracle-unpriv"
+fi
 
 _diff_fail() {
 	printf '%s\n' "$@" >&2
@@ -40,7 +49,7 @@ oracle_output() {
 	[ -x "$SCENARIO" ] || _diff_fail "no $SCENARIO: run make check" || return 1
 	if [ ! -s "$f" ] || [ "$SCENARIO" -nt "$f" ]; then
 		mkdir -p "$ORACLE_DIR" || return 1
-		env -u LD_PRELOAD "$SCENARIO" "$name" >"$f.tmp.$$" 2>"$f.err" || rc=$?
+		as_test_user env -u LD_PRELOAD "$SCENARIO" "$name" >"$f.tmp.$$" 2>"$f.err" || rc=$?
 		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
 			_diff_fail "native run of $name failed (exit $rc):" "$(cat "$f.err")"
 			rm -f "$f.tmp.$$"
@@ -97,6 +106,7 @@ _differential() {
 	local route=$1 name=$2 nat dir emu err rc=0 lines n reason
 	shift 2
 
+	need_test_user
 	nat=$(oracle_output "$name") || return 1
 	if [ "$(head -c 6 "$nat")" = "SKIP: " ]; then
 		skip "$(sed -n '1s/^SKIP: //p' "$nat")"
@@ -104,7 +114,7 @@ _differential() {
 	dir=${BATS_TEST_TMPDIR:-${BATS_RUN_TMPDIR:-/tmp}}
 	emu="$dir/$name.emulated.out"
 	err="$dir/$name.emulated.err"
-	env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$@" \
+	as_test_user env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$@" \
 		"$SCENARIO" "$name" >"$emu" 2>"$err" || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		_diff_fail "emulated run of $name exited $rc (native did not skip):" \

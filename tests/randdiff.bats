@@ -24,33 +24,45 @@
 
 load helpers
 
-@test "randdiff: a sequence is deterministic (native against native)" {
+# randdiff_batch COUNT: the batch test's body, run as MC_TEST_USER (both
+# sides of every pair: randdiff forks them).
+randdiff_batch() {
+	local count=$1 summary b r n
+	need_test_user
+	run as_test_user "$TESTBIN/randdiff" --lib "$LIB" --batch 1 "$count" 40
+	echo "$output" | awk '/^DIVERGENCE/ { show = !/boundaries only/ } show' | head -80
+	echo "$output" | tail -1
+	[ "$status" -eq 0 ] || [ "$status" -eq 3 ]
+	summary=$(echo "$output" | grep "^randdiff: .* sequences")
+	[[ "$summary" == *"$count sequences, $((count * 40)) steps, "* ]]
+	b=$(echo "$summary" | sed -n 's/.* divergences (\([0-9][0-9]*\) VMA-boundary only, \([0-9][0-9]*\) real).*/\1/p')
+	r=$(echo "$summary" | sed -n 's/.* divergences (\([0-9][0-9]*\) VMA-boundary only, \([0-9][0-9]*\) real).*/\2/p')
+	n=$(echo "$summary" | sed -n 's/.* real), \([0-9][0-9]*\) emulated calls.*/\1/p')
+	echo "# randdiff ($MC_TEST_USER): $b of $count sequences diverge in VMA boundaries only (the known difference), $r real" >&3
+	[ "$r" = 0 ]
+	[ -n "$n" ] && [ "$n" -gt 0 ]
+	[ "$status" -eq $((b > 0 ? 3 : 0)) ]
+}
+
+@test "as root: randdiff: a sequence is deterministic (native against native)" {
 	run "$TESTBIN/randdiff" --lib "$LIB" --native-twice --batch 1 100 40
 	echo "$output" | head -40
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" 0 divergences (0 VMA-boundary only, 0 real),"* ]]
 }
 
-@test "randdiff: 2500 sequences agree with the kernel but for VMA boundaries, and the library emulated calls" {
-	run "$TESTBIN/randdiff" --lib "$LIB" --batch 1 2500 40
-	echo "$output" | awk '/^DIVERGENCE/ { show = !/boundaries only/ } show' | head -80
-	echo "$output" | tail -1
-	[ "$status" -eq 0 ] || [ "$status" -eq 3 ]
-	summary=$(echo "$output" | grep "^randdiff: .* sequences")
-	[[ "$summary" == *"2500 sequences, 100000 steps, "* ]]
-	b=$(echo "$summary" | sed -n 's/.* divergences (\([0-9][0-9]*\) VMA-boundary only, \([0-9][0-9]*\) real).*/\1/p')
-	r=$(echo "$summary" | sed -n 's/.* divergences (\([0-9][0-9]*\) VMA-boundary only, \([0-9][0-9]*\) real).*/\2/p')
-	n=$(echo "$summary" | sed -n 's/.* real), \([0-9][0-9]*\) emulated calls.*/\1/p')
-	echo "# randdiff: $b of 2500 sequences diverge in VMA boundaries only (the known difference), $r real" >&3
-	[ "$r" = 0 ]
-	[ -n "$n" ] && [ "$n" -gt 0 ]
-	[ "$status" -eq $((b > 0 ? 3 : 0)) ]
+@test "as root: randdiff: 2500 sequences agree with the kernel but for VMA boundaries, and the library emulated calls" {
+	MC_TEST_USER=root randdiff_batch 2500
+}
+
+@test "unprivileged: randdiff: 2500 sequences agree with the kernel but for VMA boundaries, and the library emulated calls" {
+	MC_TEST_USER=unprivileged randdiff_batch 2500
 }
 
 # The classifier is not blind: RANDDIFF_TAMPER (test-only) changes the
 # emulated side alone at one step of a seed that otherwise agrees.
 
-@test "randdiff: a changed byte on the emulated side is a real divergence" {
+@test "as root: randdiff: a changed byte on the emulated side is a real divergence" {
 	run env RANDDIFF_TAMPER=10:flip "$TESTBIN/randdiff" --lib "$LIB" --compare 465 40
 	echo "$output"
 	[ "$status" -eq 1 ]
@@ -60,7 +72,7 @@ load helpers
 	[[ "$output" == *" 1 divergences (0 VMA-boundary only, 1 real),"* ]]
 }
 
-@test "randdiff: a VMA split on the emulated side is a VMA-boundary divergence, not a real one" {
+@test "as root: randdiff: a VMA split on the emulated side is a VMA-boundary divergence, not a real one" {
 	run env RANDDIFF_TAMPER=10:split "$TESTBIN/randdiff" --lib "$LIB" --compare 465 40
 	echo "$output"
 	[ "$status" -eq 3 ]
@@ -71,7 +83,7 @@ load helpers
 
 # Regressions: seeds that once diverged, named for the behaviour.
 
-@test "randdiff regression: multi-VMA DONTUNMAP whose first piece's destination splits the range's last VMA" {
+@test "as root: randdiff regression: multi-VMA DONTUNMAP whose first piece's destination splits the range's last VMA" {
 	# seed 465 step 18: mremap(+58, 7p, 7p, MAYMOVE|FIXED|DONTUNMAP, +68) over
 	# [58,59) shared file + [59,6c) private memfd; the destination [68,6f)
 	# cut the memfd VMA beyond the range: the library reopened a stale
@@ -81,7 +93,7 @@ load helpers
 	[ "$status" -eq 0 ]
 }
 
-@test "randdiff regression: a FIXED duplicate of a shared mapping (old_len 0) is not refused" {
+@test "as root: randdiff regression: a FIXED duplicate of a shared mapping (old_len 0) is not refused" {
 	# seed 17 step 26: mremap(+6b, 0p, 2p, MAYMOVE|FIXED, +8e) natively
 	# succeeds; guard.c answered EFAULT because its walk never reset the
 	# error it starts with when it found the VMA.
@@ -90,7 +102,7 @@ load helpers
 	[ "$status" -eq 0 ]
 }
 
-@test "randdiff regression: DONTUNMAP|FIXED to a destination inside the source VMA does not regrow" {
+@test "as root: randdiff regression: DONTUNMAP|FIXED to a destination inside the source VMA does not regrow" {
 	# seed 1292 step 5: mremap(+86, 2p, 2p, MAYMOVE|FIXED|DONTUNMAP, +84),
 	# the destination replacing the VMA's own left part: move+regrow had
 	# nothing left to grow and answered ENOMEM; natively it succeeds.
