@@ -9,6 +9,7 @@
 #define MREMAP_COMPAT_SYS_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include "compat/mman.h"
 
@@ -138,6 +139,40 @@ static inline long sys_fstat(int fd, void *st)
 #else
 	return sys6(SYS_newfstatat, fd, (long)"", (long)st, 0x1000 /* AT_EMPTY_PATH */, 0, 0);
 #endif
+}
+
+/* The device and inode of an open file, from the kernel's own stat
+ * layout (never libc's struct stat, whose layout varies on 32-bit
+ * architectures with _FILE_OFFSET_BITS and _TIME_BITS). */
+static inline long sys_fstat_id(int fd, unsigned long long *dev, unsigned long long *ino)
+{
+#if defined(__i386__) || defined(__arm__)
+	/* the kernel's struct stat64: u64 st_dev first, u64 st_ino last, at
+	 * 88 (i386, 4-byte aligned long long) or 96 (arm EABI) */
+	struct {
+		unsigned long long st_dev;
+#ifdef __i386__
+		unsigned char pad[80];
+#else
+		unsigned char pad[88];
+#endif
+		unsigned long long st_ino;
+	} st;
+	long r = sys6(SYS_fstat64, fd, (long)&st, 0, 0, 0, 0);
+#else
+	struct stat st;
+	long r = sys_fstat(fd, &st);
+#endif
+	if (r)
+		return r;
+	*dev = (unsigned long long)st.st_dev;
+	*ino = (unsigned long long)st.st_ino;
+	return 0;
+}
+
+static inline long sys_getdents64(int fd, void *buf, size_t len)
+{
+	return sys6(SYS_getdents64, fd, (long)buf, (long)len, 0, 0, 0);
 }
 
 static inline long sys_prctl(int op, unsigned long a, unsigned long b,

@@ -222,3 +222,44 @@ load differential
 @test "as root: DONTUNMAP private file with a free hint, strategy race-free" {
 	EXPECT_HOW="copy (race-free)" compare_emulated du-file-private-hint MREMAP_COMPAT_STRATEGY=race-free
 }
+
+# ---- private file mappings: finding the file again (shim/reopen.c) ----
+# Unprivileged, /proc/self/map_files is closed: the library finds the file by
+# its path or by an open descriptor (same device and inode). With neither,
+# its answer is the old kernel's (EINVAL), with a debug note.
+
+@test "as root: DONTUNMAP start of a deleted private file, descriptor open" {
+	compare_emulated du-reopen-deleted
+}
+
+@test "as root: DONTUNMAP start of a deleted private file, no descriptor (unprivileged: the old kernel's EINVAL)" {
+	UNPRIV_OLD_KERNEL="deleted, descriptor closed" compare_emulated du-reopen-deleted-closed
+}
+
+@test "as root: DONTUNMAP start of a private memfd mapping, descriptor open" {
+	compare_emulated du-reopen-memfd-open
+}
+
+@test "as root: DONTUNMAP start of a private memfd mapping, no descriptor (unprivileged: the old kernel's EINVAL)" {
+	UNPRIV_OLD_KERNEL="memfd, descriptor closed" compare_emulated du-reopen-memfd-closed
+}
+
+@test "as root: DONTUNMAP start of a private file with a path of 1024 bytes or more, descriptor open" {
+	compare_emulated du-reopen-long-path
+}
+
+@test "as root: DONTUNMAP start of a private file with a path of 1024 bytes or more, no descriptor (unprivileged: the old kernel's EINVAL)" {
+	UNPRIV_OLD_KERNEL="long path, descriptor closed" compare_emulated du-reopen-long-path-closed
+}
+
+@test "as root: DONTUNMAP start of a private file named '... (deleted)', no descriptor (unprivileged: the old kernel's EINVAL)" {
+	UNPRIV_OLD_KERNEL="ambiguous name, descriptor closed" compare_emulated du-reopen-deleted-suffix-closed
+}
+
+@test "as root: DONTUNMAP start of a private file whose name holds a newline, no descriptor: found by its path" {
+	compare_emulated du-reopen-newline-closed
+}
+
+@test "as root: DONTUNMAP start of a private file whose name holds a literal \\012, no descriptor (unprivileged: the old kernel's EINVAL)" {
+	UNPRIV_OLD_KERNEL="ambiguous name, descriptor closed" compare_emulated du-reopen-escape-closed
+}

@@ -123,3 +123,10 @@ load differential
 @test "as root: an ordinary single-VMA FIXED move takes the native route" {
 	compare_native_route mv-single-fixed
 }
+
+@test "as root: DONTUNMAP|FIXED across VMAs, a later one a deleted private file with no descriptor (unprivileged: the old kernel's EINVAL)" {
+	UNPRIV_OLD_KERNEL="deleted, descriptor closed" \
+	KNOWN_DIVERGENCE="unprivileged, the first piece has moved when the later one is refused (FINDINGS.md: multivma.c)" \
+	KNOWN_NORMALIZE=norm_first_piece_moved \
+		compare_emulated mv-dontunmap-deleted-closed-later
+}

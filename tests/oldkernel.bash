@@ -11,6 +11,10 @@ on_pre57() {
 	local name=$1 nat out err rc=0
 	shift
 	need_test_user
+	if [ "$MC_TEST_USER" != root ] && [ -n "${UNPRIV_OLD_KERNEL:-}" ]; then
+		_old_kernel_answer "$name" "$TESTBIN/pre57" env MREMAP_COMPAT_EMULATE=auto "$@"
+		return
+	fi
 	nat=$(oracle_output "$name") || return 1
 	if [ "$(head -c 6 "$nat")" = "SKIP: " ]; then
 		skip "$(sed -n '1s/^SKIP: //p' "$nat")"

@@ -110,3 +110,14 @@ randdiff_batch() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "unprivileged: randdiff regression: DONTUNMAP of a private file without /proc/self/map_files finds it by an open descriptor" {
+	# seed 700000 step 28, unprivileged: the copy of a private mapping of the
+	# deleted temp file could not reopen it (map_files is closed to ordinary
+	# users) and answered EINVAL; natively it succeeds. reopen.c now finds
+	# the file among the process's open descriptors.
+	MC_TEST_USER=unprivileged need_test_user
+	MC_TEST_USER=unprivileged run as_test_user "$TESTBIN/randdiff" --lib "$LIB" --compare 700000 29
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
