@@ -542,8 +542,9 @@ struct region {
 static struct region regions[8192];
 static int nregions;
 
+/* The VmFlags compared: at least lo lf ac nr dc dd wf hg nh mg gd um uw ui sl. */
 static const char *const shown_flags[] = {
-	"dc", "dd", "hg", "lf", "lo", "mg", "nh", "nr", "sl", "ui", "um", "uw",
+	"ac", "dc", "dd", "gd", "hg", "lf", "lo", "mg", "nh", "nr", "sl", "ui", "um", "uw", "wf",
 };
 
 static void kind_of(char *out, size_t n, const char *path, unsigned long ino,
@@ -1665,7 +1666,7 @@ static void mv_dontunmap_deleted_closed_later(void)
 
 	anon(S, 2, RW, 'A');
 	private_file(S + 2, 3, RW, f, 1, 0x1, 'C');
-	anon(S + 5, 1, RO, 'B');
+	anon(S + 5, 1, RW, 'B');
 	if (unlink(long_file))
 		die("unlink");
 	close(f);
