@@ -117,3 +117,17 @@ mv-thousand"
 	[ "$output" = "$(cat "$(cd "$top_builddir/tests" && pwd)/oracle/du-file-private.out" 2>/dev/null ||
 		"$TESTBIN/scenario" du-file-private)" ]
 }
+
+@test "arm EABI: the library builds without warnings for ARM and Thumb code (compiled, not run)" {
+	skip_unless_cmd arm-linux-gnueabihf-gcc
+	local mode
+	for mode in -marm -mthumb; do
+		build_lib "$BATS_TEST_TMPDIR/arm$mode" arm-linux-gnueabihf-gcc "$mode"
+		# raw system calls: svc instructions, and no call to syscall()
+		arm-linux-gnueabihf-objdump -d "$BATS_TEST_TMPDIR/arm$mode/lib.so" >"$BATS_TEST_TMPDIR/arm$mode.dis"
+		grep -q 'svc' "$BATS_TEST_TMPDIR/arm$mode.dis"
+		if grep -E 'bl(x)?[[:space:]].*<syscall(@plt)?>' "$BATS_TEST_TMPDIR/arm$mode.dis"; then
+			return 1
+		fi
+	done
+}
