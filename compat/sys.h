@@ -283,6 +283,11 @@ static inline long sys_fstat_id(int fd, unsigned long long *dev, unsigned long l
 	return 0;
 }
 
+static inline long sys_fcntl(int fd, int cmd, long arg)
+{
+	return sys6(SYS_fcntl, fd, cmd, arg, 0, 0, 0);
+}
+
 static inline long sys_getdents64(int fd, void *buf, size_t len)
 {
 	return sys6(SYS_getdents64, fd, (long)buf, (long)len, 0, 0, 0);

@@ -13,7 +13,9 @@
  *      or "\012" escape makes ambiguous, or a path that now names another
  *      file.
  *   3. An open descriptor of the process with the same device and inode,
- *      found in /proc/self/fd and reopened read-only through its link.
+ *      found in /proc/self/fd and reopened read-only through its link (or,
+ *      if the file's mode now forbids reading, duplicated when it was
+ *      opened for reading).
  *
  * When all three fail (an unprivileged process that closed its last
  * descriptor of a deleted file or memfd, or of a file whose path maps does
@@ -98,16 +100,30 @@ static bool path_usable(const struct vma *v)
 	return !v->deleted && !v->path_truncated && v->path_len > 0 && v->path[0] == '/';
 }
 
-/* Descriptor n of this process, reopened read-only if it is v's file. */
+/* Descriptor n of this process, if it is v's file: reopened read-only
+ * through its link, or, where the file's permissions now forbid that, a
+ * duplicate of n itself if n was opened for reading. */
 static long via_fd(unsigned long n, const struct vma *v)
 {
 	char path[40] = "/proc/self/fd/", *p = path + 14;
+	long fd, fl;
 
 	if (!same_file((long)n, v))
 		return -ENOENT;
 	p = put_dec(p, n);
 	*p = 0;
-	return open_checked(path, v);
+	fd = open_checked(path, v);
+	if (fd != -EACCES)
+		return fd;
+	fl = sys_fcntl((int)n, F_GETFL, 0);
+	if (fl < 0 || (fl & O_PATH) || (fl & O_ACCMODE) == O_WRONLY)
+		return fd;
+	fd = sys_fcntl((int)n, F_DUPFD_CLOEXEC, 0);
+	if (fd >= 0 && !same_file(fd, v)) { /* n was closed and reused meanwhile */
+		sys_close((int)fd);
+		return -ESTALE;
+	}
+	return fd;
 }
 
 /* Scans /proc/self/fd for a descriptor of v's file. */

@@ -263,3 +263,7 @@ load differential
 @test "as root: DONTUNMAP start of a private file whose name holds a literal \\012, no descriptor (unprivileged: the old kernel's EINVAL)" {
 	UNPRIV_OLD_KERNEL="ambiguous name, descriptor closed" compare_emulated du-reopen-escape-closed
 }
+
+@test "as root: DONTUNMAP start of a private file whose mode now forbids reading, read-write descriptor open" {
+	compare_emulated du-reopen-unreadable-open
+}

@@ -1658,6 +1658,17 @@ static void du_reopen_escape_closed(void)
 	reopen_case(make_file_at("da\\012ta", "file:escape", 'F', 8), false, true);
 }
 
+/* The file's mode now forbids reading, its read-write descriptor is open. */
+static void du_reopen_unreadable_open(void)
+{
+	int fd = make_file_at("data", "file:data", 'F', 8);
+
+	private_file(S, 4, RW, fd, 1, 0x5, 'A');
+	if (chmod(long_file, 0))
+		die("chmod");
+	run(pg(S), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* Multi-VMA DONTUNMAP whose later VMA is a deleted private file with no
  * descriptor left. */
 static void mv_dontunmap_deleted_closed_later(void)
@@ -1762,6 +1773,7 @@ static const struct scenario {
 	{ "du-reopen-newline-closed", du_reopen_newline_closed },
 	{ "du-reopen-escape-closed", du_reopen_escape_closed },
 	{ "mv-dontunmap-deleted-closed-later", mv_dontunmap_deleted_closed_later },
+	{ "du-reopen-unreadable-open", du_reopen_unreadable_open },
 };
 
 int main(int argc, char **argv)
