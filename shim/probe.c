@@ -220,10 +220,18 @@ unsigned long mc_task_size(void)
 			t = (1UL << 56) - p;
 		sys_munmap(r, p);
 	}
-#else
+#elif __SIZEOF_LONG__ > 4
 	(void)hint;
 	(void)r;
 	t = 1UL << 48;
+#else
+	/* 32-bit: at most 4 GiB less a page (a 32-bit process on a 64-bit
+	 * kernel); a 3 GiB split is smaller: too large only lets a call past
+	 * the library's own check to the kernel's, and makes mc_span() ask the
+	 * maps */
+	(void)hint;
+	(void)r;
+	t = 0UL - p;
 #endif
 	__atomic_store_n(&task_size, t, __ATOMIC_RELAXED);
 	return t;

@@ -545,8 +545,9 @@ struct region {
 static struct region regions[8192];
 static int nregions;
 
+/* The VmFlags compared: at least lo lf ac nr dc dd wf hg nh mg gd um uw ui sl. */
 static const char *const shown_flags[] = {
-	"dc", "dd", "hg", "lf", "lo", "mg", "nh", "nr", "sl", "ui", "um", "uw",
+	"ac", "dc", "dd", "gd", "hg", "lf", "lo", "mg", "nh", "nr", "sl", "ui", "um", "uw", "wf",
 };
 
 static void kind_of(char *out, size_t n, const char *path, unsigned long ino,
@@ -2671,6 +2672,152 @@ static void li_memlock_lowered_shared(void)
 
 /* ---- the table -------------------------------------------------------- */
 
+/* ---- scenarios: the file behind a private file mapping --------------------
+ *
+ * A DONTUNMAP copy of a private file range needs the file again (shim/
+ * reopen.c): /proc/self/map_files (privileged), the path, or an open
+ * descriptor. These vary what is left: the descriptor kept or closed, the
+ * file deleted, a memfd, a path of 1024 bytes or more, a name that ends in
+ * " (deleted)" or holds a newline or a literal "\012". */
+
+static char long_dirs[8][4200];
+static int nlong_dirs;
+static char long_file[4200];
+
+static void remove_long_path(void)
+{
+	if (long_file[0])
+		unlink(long_file);
+	while (nlong_dirs > 0)
+		rmdir(long_dirs[--nlong_dirs]);
+}
+
+/* A file at tmpdir/REL (REL may hold '/'-separated directories, created
+ * here), pattern id, kind label 'label'. */
+static int make_file_at(const char *rel, const char *label, char id, unsigned long npages)
+{
+	char path[4200];
+	const char *slash;
+	int fd;
+
+	make_tmpdir();
+	for (slash = strchr(rel, '/'); slash; slash = strchr(slash + 1, '/')) {
+		snprintf(long_dirs[nlong_dirs], sizeof(long_dirs[0]), "%s/%.*s", tmpdir,
+			 (int)(slash - rel), rel);
+		if (mkdir(long_dirs[nlong_dirs], 0700))
+			die("mkdir");
+		nlong_dirs++;
+	}
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die("open temp file");
+	snprintf(long_file, sizeof(long_file), "%s", path);
+	atexit(remove_long_path);
+	write_pattern(fd, id, npages);
+	add_label(fd, label);
+	return fd;
+}
+
+/* The private mapping at the start of a VMA that goes on (the copy path),
+ * then DONTUNMAP; the descriptor closed first if 'closed', the file
+ * unlinked first if 'deleted'. */
+static void reopen_case(int fd, bool deleted, bool closed)
+{
+	private_file(S, 4, RW, fd, 1, 0x5, 'A');
+	if (deleted && unlink(long_file))
+		die("unlink");
+	if (closed)
+		close(fd);
+	run(pg(S), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_reopen_deleted(void)
+{
+	reopen_case(make_file_at("data", "file:data", 'F', 8), true, false);
+}
+
+static void du_reopen_deleted_closed(void)
+{
+	reopen_case(make_file_at("data", "file:data", 'F', 8), true, true);
+}
+
+static void du_reopen_memfd_closed(void)
+{
+	reopen_case(make_memfd('M', 8), false, true);
+}
+
+static void du_reopen_memfd_open(void)
+{
+	reopen_case(make_memfd('M', 8), false, false);
+}
+
+static const char *long_rel(void)
+{
+	static char rel[1400];
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		memset(rel + n, 'd', 240);
+		n += 240;
+		rel[n++] = '/';
+	}
+	snprintf(rel + n, sizeof(rel) - n, "data");
+	return rel;
+}
+
+static void du_reopen_long_path(void)
+{
+	reopen_case(make_file_at(long_rel(), "file:long", 'F', 8), false, false);
+}
+
+static void du_reopen_long_path_closed(void)
+{
+	reopen_case(make_file_at(long_rel(), "file:long", 'F', 8), false, true);
+}
+
+static void du_reopen_deleted_suffix_closed(void)
+{
+	reopen_case(make_file_at("data (deleted)", "file:suffix", 'F', 8), false, true);
+}
+
+static void du_reopen_newline_closed(void)
+{
+	reopen_case(make_file_at("da\nta", "file:newline", 'F', 8), false, true);
+}
+
+static void du_reopen_escape_closed(void)
+{
+	reopen_case(make_file_at("da\\012ta", "file:escape", 'F', 8), false, true);
+}
+
+/* The file's mode now forbids reading, its read-write descriptor is open. */
+static void du_reopen_unreadable_open(void)
+{
+	int fd = make_file_at("data", "file:data", 'F', 8);
+
+	private_file(S, 4, RW, fd, 1, 0x5, 'A');
+	if (chmod(long_file, 0))
+		die("chmod");
+	run(pg(S), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* Multi-VMA DONTUNMAP whose later VMA is a deleted private file with no
+ * descriptor left. */
+static void mv_dontunmap_deleted_closed_later(void)
+{
+	int f = make_file_at("data", "file:data", 'F', 8);
+
+	anon(S, 2, RW, 'A');
+	private_file(S + 2, 3, RW, f, 1, 0x1, 'C');
+	anon(S + 5, 1, RW, 'B');
+	if (unlink(long_file))
+		die("unlink");
+	close(f);
+	run(pg(S), 6 * PS, 6 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 static const struct scenario {
 	const char *name;
 	void (*fn)(void);
@@ -2827,6 +2974,17 @@ static const struct scenario {
 	{ "uf-event-remap-shared", uf_event_remap_shared },
 	{ "uf-no-event-remap-shared", uf_no_event_remap_shared },
 	{ "uf-event-remap-anon-hint", uf_event_remap_anon_hint },
+	{ "du-reopen-deleted", du_reopen_deleted },
+	{ "du-reopen-deleted-closed", du_reopen_deleted_closed },
+	{ "du-reopen-memfd-open", du_reopen_memfd_open },
+	{ "du-reopen-memfd-closed", du_reopen_memfd_closed },
+	{ "du-reopen-long-path", du_reopen_long_path },
+	{ "du-reopen-long-path-closed", du_reopen_long_path_closed },
+	{ "du-reopen-deleted-suffix-closed", du_reopen_deleted_suffix_closed },
+	{ "du-reopen-newline-closed", du_reopen_newline_closed },
+	{ "du-reopen-escape-closed", du_reopen_escape_closed },
+	{ "mv-dontunmap-deleted-closed-later", mv_dontunmap_deleted_closed_later },
+	{ "du-reopen-unreadable-open", du_reopen_unreadable_open },
 };
 
 int main(int argc, char **argv)
