@@ -25,8 +25,9 @@
 # the emulation on a new kernel). run_on_simulated_kernel runs it with the
 # library in front under a simulated kernel (mremap-compat --simulate; add
 # --no-library before VERSION for the old kernel's own answers). run_on_kernel
-# boots Debian's real kernel VERSION (mremap-compat --kernel) and skips the
-# test, saying why, when this installation cannot.
+# boots Debian's real kernel VERSION (mremap-compat --kernel, --arch=arm64 for
+# arm64: give it an arm64 program, static) and skips the test, saying why,
+# when this machine cannot (no qemu, kernel not fetchable).
 #
 #   assert_emulated [PATTERN]      the last run has a debug line of a call
 #                                  the library emulated (matching PATTERN,
