@@ -89,3 +89,14 @@ load helpers
 	[[ "$output" =~ dontunmap-shared\ +5.13\ +no\ +emulated ]]
 	[[ "$output" =~ multi-vma\ +6.17\ +no\ +emulated ]]
 }
+
+@test "--kernel and --simulate exclude each other; --arch goes with --kernel" {
+	run "$WRAPPER" --kernel=5.10 --simulate=5.10 true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"exclude each other"* ]]
+	run "$WRAPPER" --arch=arm64 true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--arch goes with --kernel"* ]]
+	run "$WRAPPER" --kernel=5.10 --arch=sparc true
+	[ "$status" -eq 2 ]
+}
