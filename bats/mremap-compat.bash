@@ -40,6 +40,7 @@
 #   mremap-compat: mremap(OLD, OLD_SIZE, NEW_SIZE, FLAGS, NEW) = RESULT: emulated[, STRATEGY][ (REASON)]
 #
 # MREMAP_COMPAT names the mremap-compat command (default: the one in PATH).
+# shellcheck disable=SC2034 # status, output, lines, stderr...: for the test
 
 : "${MREMAP_COMPAT:=mremap-compat}"
 
@@ -87,7 +88,7 @@ run_on_simulated_kernel() {
 
 # run_on_kernel VERSION [--arch=ARCH] COMMAND...
 run_on_kernel() {
-	local v=$1 arch= name
+	local v=$1 arch='' name
 	shift
 	case ${1:-} in
 	--arch=*) arch=${1#--arch=}; shift ;;

@@ -117,8 +117,9 @@ loader=$(interp "$prog")
 if [ -n "$loader" ]; then
 	if [ "$garch" = "$(uname -m)" ]; then
 		# the loader and libraries ldd names, and the library's own
-		share $( { ldd "$prog"; [ -z "$lib" ] || ldd "$lib"; } 2>/dev/null |
-			grep -oE '/[^ ]+' | sort -u) || exit 125
+		mapfile -t deps < <({ ldd "$prog"; [ -z "$lib" ] || ldd "$lib"; } 2>/dev/null |
+			grep -oE '/[^ ]+' | sort -u)
+		share "${deps[@]}" || exit 125
 		if [ -n "$lib" ]; then
 			share "$lib" && env+=("LD_PRELOAD=$lib") || exit 125
 		fi
@@ -158,7 +159,8 @@ if [ ! -s "$cache/$name/image" ]; then
 		progress_done
 		echo "$me: cannot fetch Debian's kernel $name:" >&2
 		cat "$work/fetch.err" >&2
-		exit $([ "$rc" -eq 77 ] && echo 77 || echo 125)
+		[ "$rc" -eq 77 ] && exit 77
+		exit 125
 	fi
 fi
 progress "booting Debian's kernel $name ($suite) under qemu-system-$garch..."
