@@ -8,13 +8,15 @@
 # VMDIR holds the VM runner (vm-run, fetch-kernels, kernels: the project's
 # tests/vm/), INITDIR its static /init programs (vm-init for this machine's
 # architecture, vm-init-ARCH for another). KERNEL is a name of VMDIR/kernels
-# (x86_64-5.10, arm64-6.12, ...); LIBRARY the library to preload, or empty.
+# (x86_64-5.10, arm64-6.12, ...); LIBRARY the library to preload, or empty
+# (for another architecture: INITDIR/lib-ARCH/libmremap-compat.so).
 #
 # The kernel is fetched from Debian's archive and cached on first use
 # (fetch-kernels), then booted under qemu-system (TCG) with an initramfs
 # that holds COMMAND: a static program as it is; a dynamic one with its
 # loader and libraries, copied from this machine at the same paths (for a
-# program of another architecture, from /usr/ARCH-linux-gnu). Its standard
+# program of another architecture, from /usr/ARCH-linux-gnu, and the library
+# built for it). Its standard
 # output, standard error and exit status come back through the console.
 #
 # Exit status: COMMAND's; 2 for a usage error; 77 when this machine cannot
@@ -130,8 +132,13 @@ if [ -n "$loader" ]; then
 			exit 77
 		}
 		if [ -n "$lib" ]; then
-			echo "$me: no $garch build of the library to preload into $prog: link it statically with the library, or use --no-library" >&2
-			exit 2
+			# the library built for that architecture
+			lib=$initdir/lib-$garch/libmremap-compat.so
+			[ -f "$lib" ] || {
+				echo "$me: no $garch build of the library to preload into $prog ($lib): link it statically with the library, or use --no-library" >&2
+				exit 77
+			}
+			cp "$lib" "$root/prog/libmremap-compat.so" && env+=("LD_PRELOAD=/prog/libmremap-compat.so") || exit 125
 		fi
 		mkdir -p "$root/lib" "$root$(dirname "$loader")" &&
 		cp -L "$sysroot/lib/$(basename "$loader")" "$root$loader" || exit 125

@@ -65,6 +65,20 @@ same_as_simulated() {
 	[[ "$output" == *'MAYMOVE|FIXED, '*': emulated'* ]]
 }
 
+@test "with the library, Debian's real 5.10 for arm64 answers as this kernel natively" {
+	local native
+	skip_unless_cmd aarch64-linux-gnu-gcc
+	[ -f "$top_builddir/lib-aarch64/libmremap-compat.so" ] || skip "no arm64 build of the library"
+	# dynamically linked: its loader and C library from /usr/aarch64-linux-gnu,
+	# the library built for arm64 preloaded
+	aarch64-linux-gnu-gcc -O2 -o "$BATS_TEST_TMPDIR/simcheck" "$top_srcdir/tests/simcheck.c"
+	native=$("$SIMCHECK")
+	on_kernel --kernel=5.10 --arch=arm64 --debug "$BATS_TEST_TMPDIR/simcheck"
+	[ "$status" -eq 0 ]
+	[ "$(grep -v '^mremap-compat: ' <<<"$output")" = "$native" ]
+	[[ "$output" == *'MAYMOVE|FIXED, '*': emulated'* ]]
+}
+
 @test "--kernel passes stdout, stderr and the exit status through" {
 	on_kernel --kernel=6.1 --no-library "$SIMCHECK" one-vma-fixed bogus
 	[ "$status" -eq 2 ]

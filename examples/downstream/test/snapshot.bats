@@ -21,7 +21,7 @@ setup() {
 }
 
 @test "snapshot works on Debian's Linux 5.10 for arm64" {
-	[ -x ./snapshot-arm64 ] || skip "no arm64 build (make snapshot-arm64)"
+	[ -x ./snapshot-arm64 ] || skip "no arm64 build (make snapshot-arm64: aarch64-linux-gnu-gcc)"
 	run_natively ./snapshot
 	run_on_kernel 5.10 --arch=arm64 ./snapshot-arm64
 	assert_emulated "MAYMOVE\|FIXED, "  # 5.10 has DONTUNMAP, not multi-VMA moves
