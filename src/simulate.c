@@ -38,7 +38,8 @@
  * program decides). The decision path runs for the native ABI of x86_64
  * only; on other architectures only the pre-5.7 filter is available.
  * Because it traces, a program under a simulated kernel older than 6.17
- * cannot itself be traced (gdb, strace).
+ * cannot itself be traced (gdb, strace), and LeakSanitizer, which traces,
+ * is turned off for it (detect_leaks=0 added to ASAN_OPTIONS, LSAN_OPTIONS).
  *
  * Exit status: that of COMMAND (a COMMAND killed by a signal kills this
  * program with the same signal); 127 if COMMAND cannot be executed; 77 if
@@ -533,6 +534,23 @@ static int parse_version(const char *s)
 	return 0;
 }
 
+/* LeakSanitizer stops the world with ptrace at exit, which fails in a
+ * traced process and makes it exit 1: leak checking is turned off for the
+ * commands this program traces (the rest of ASan and UBSan stays on). */
+static void no_leak_check(void)
+{
+	static const char *const vars[] = { "ASAN_OPTIONS", "LSAN_OPTIONS" };
+	char buf[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *old = getenv(vars[i]);
+
+		snprintf(buf, sizeof(buf), "%s%sdetect_leaks=0", old ? old : "", old && *old ? ":" : "");
+		setenv(vars[i], buf, 1);
+	}
+}
+
 static void run(char **argv)
 {
 	execvp(argv[0], argv);
@@ -577,6 +595,7 @@ int main(int argc, char **argv)
 			close(go[0]);
 			if (install_filter() != 0)
 				_exit(125);
+			no_leak_check();
 			run(argv + 2);
 		}
 		close(go[0]);
