@@ -1,0 +1,137 @@
+# tests/vm/vm-checks.bash - what each test of tests/vm.bats checks in the
+# console of its kernel's boot (load after vm/vm).
+
+# Known divergences of the library on a kernel (tests/vm/known): lines of
+#   KERNEL-GLOB USER-GLOB SUITE JOB-NAME  reason (FINDINGS.md)
+# A test whose only failures are known ones prints them all, diffs
+# included, and skips naming them: it still runs, and any other failure
+# fails it.
+vm_known() { # KERNEL USER SUITE NAME -> reason, or nothing
+	local k=$1 u=$2 s=$3 n=$4 kg ug sg ng why
+	while read -r kg ug sg ng why; do
+		case $kg in ''|'#'*) continue ;; esac
+		# shellcheck disable=SC2053
+		[[ $k == $kg && $u == $ug && $s == "$sg" && $n == "$ng" ]] && { echo "$why"; return; }
+	done <"$VM_SRC/known"
+}
+
+# vm_check KERNEL USER SUITE
+vm_check() {
+	local k=$1 user=$2 suite=$3 id name line end pass=0 fail=0 vskip=0 nskip=0 known=()
+	local failed=() why
+	vm_require "$k"
+	case $suite in
+	dontunmap|multivma|randdiff)
+		while read -r id line; do
+			[[ $id == "$suite.$user."* ]] || continue
+			name=${line%% *}
+			if [[ $line == *" native-skip" ]]; then
+				nskip=$((nskip + 1))
+				continue
+			fi
+			end=$(vm_job_end "$id")
+			case $end in
+			"rc=0 same") pass=$((pass + 1)); continue ;;
+			"rc=77 "*)
+				vskip=$((vskip + 1))
+				echo "# $name: skipped inside the VM: $(vm_job_lines "$id" out | head -1)"
+				continue ;;
+			esac
+			echo "--- $line: $k as $user: ${end:-never finished}"
+			if [ -n "$end" ]; then
+				diff -u --label "6.18 native ($name, $user)" --label "$k + library ($name, $user)" \
+					"$BATS_FILE_TMPDIR/vm/$k/root/$(vm_expect_path "$id")" <(vm_job_lines "$id" out)
+				vm_job_lines "$id" err | head -20 | sed 's/^/stderr: /'
+			fi
+			why=$(vm_known "$k" "$user" "$suite" "$name")
+			if [ -n "$why" ]; then
+				known+=("$name ($why)")
+			else
+				failed+=("$name")
+			fi
+			fail=$((fail + 1))
+		done <"$BATS_FILE_TMPDIR/vm/$k/names"
+		vm_summary "$k" "$user" "$suite" "$pass passed, $fail differ (${#known[@]} known), $vskip skipped in the VM, $nskip skipped natively"
+		[ $((pass + fail + vskip)) -gt 0 ] || { echo "no job of $suite ran"; return 1; }
+		[ ${#failed[@]} -eq 0 ] || { echo "differ: ${failed[*]}"; return 1; }
+		[ ${#known[@]} -eq 0 ] || skip "known divergence on $k: ${known[*]}"
+		;;
+	matrix)
+		vm_check_matrix "$k" "$user" ;;
+	examples)
+		vm_check_examples "$k" "$user" ;;
+	esac
+}
+
+# The path (in the initramfs tree) of the EXPECT file of job ID.
+vm_expect_path() {
+	sed -n "s|^$1 [0-9]* [0-9]* EXPECT=/\([^ ]*\) .*|\1|p" "$BATS_FILE_TMPDIR/vm/$k/root/jobs"
+}
+
+vm_summary() { # KERNEL USER SUITE TEXT: on the test's output and fd 3
+	echo "# $1 ($(vm_release)) as $2: $3: $4 (boot and all jobs: ${VM_SECS%.*} s)"
+	echo "# vm $1 as $2: $3: $4" >&3
+}
+
+# The library must emulate what the kernel lacks (a multi-VMA move before
+# 6.17) and leave the rest to the kernel.
+vm_kernel_has_multivma() {
+	local r
+	r=$(vm_release)
+	r=${r%%-*}
+	r=${r%%+*}
+	local maj=${r%%.*} min
+	min=${r#*.}
+	min=${min%%.*}
+	[ "$maj" -gt 6 ] || { [ "$maj" -eq 6 ] && [ "$min" -ge 17 ]; }
+}
+
+# One matrix cell in a VM: ok, and the library's debug line.
+vm_matrix_cell() { # KERNEL USER ROW -> passed | failed: why | skipped: why
+	local k=$1 user=$2 row=$3 id end out want
+	id="matrix.$user.$row"
+	end=$(vm_job_end "$id")
+	[ -n "$end" ] || { echo "skipped: no $row program for $(kernel_arch "$k") (no compiler)"; return; }
+	out=$(vm_job_lines "$id" out; vm_job_lines "$id" err)
+	if [ "$end" != "rc=0 -" ] || [[ $out != *"matrix-prog: ok"* ]]; then
+		echo "failed: ${end%% *}"
+		return
+	fi
+	if vm_kernel_has_multivma; then want=': native'; else want=': emulated'; fi
+	[[ $out == *"$want"* ]] || { echo "failed: no '$want' debug line"; return; }
+	echo passed
+}
+
+vm_check_matrix() { # KERNEL USER
+	local k=$1 user=$2 row cell bad=0 n=0
+	for row in static-glibc preload-glibc static-musl preload-musl; do
+		cell=$(vm_matrix_cell "$k" "$user" "$row")
+		echo "$row: $cell"
+		case $cell in
+		passed) n=$((n + 1)) ;;
+		skipped:*) ;;
+		*) vm_job_lines "matrix.$user.$row" out; vm_job_lines "matrix.$user.$row" err; bad=1 ;;
+		esac
+	done
+	vm_summary "$k" "$user" matrix "$n rows passed"
+	[ "$bad" -eq 0 ] && [ "$n" -gt 0 ]
+}
+
+vm_check_examples() { # KERNEL USER
+	local k=$1 user=$2 id end out bad=0 n=0
+	for id in compactor-glibc compactor-musl uffd-gc; do
+		end=$(vm_job_end "examples.$user.$id")
+		[ -n "$end" ] || { [ "$id" = compactor-musl ] && continue; echo "$id: never ran"; bad=1; continue; }
+		out=$(vm_job_lines "examples.$user.$id" out; vm_job_lines "examples.$user.$id" err)
+		case $id:$end in
+		uffd-gc:"rc=77 -") echo "$id: skipped in the VM: $(grep -m1 SKIP <<<"$out")"; continue ;;
+		compactor*:"rc=0 -") [[ $out == *"compactor: OK"* ]] && { n=$((n + 1)); echo "$id: ok"; continue; } ;;
+		uffd-gc:"rc=0 -") [[ $out == *"uffd-gc: OK"* ]] && { n=$((n + 1)); echo "$id: ok"; continue; } ;;
+		esac
+		echo "$id: $end"
+		echo "$out"
+		bad=1
+	done
+	vm_summary "$k" "$user" examples "$n passed"
+	[ "$bad" -eq 0 ] && [ "$n" -gt 0 ]
+}

@@ -1,0 +1,247 @@
+# tests/vm/vm.bash - Debian's kernels under QEMU, for the Bats suites
+# (load after helpers and differential: tests/vm.bats, tests/matrix.bats).
+#
+# One boot per kernel runs every job of a suite file (tests/vm/init.c runs
+# them, as root and as uid 65534); the tests read its console. What runs:
+#
+#   dontunmap, multivma  every scenario of tests/dontunmap.bats and
+#                        tests/multivma.bats, static glibc build, the library
+#                        in auto mode; stdout compared inside the VM with
+#                        this machine's native 6.18 output (the oracle), as
+#                        root and as nobody (the oracle run as nobody too)
+#   matrix               tests/matrix-prog: static glibc, static musl,
+#                        preload glibc, preload musl (x86_64; aarch64: glibc)
+#   examples             examples/compactor (glibc, musl), examples/uffd-gc
+#   randdiff             tests/randdiff SEED STEPS for a few seeds, compared
+#                        with the native output of the same seed
+#
+# Environment:
+#   MC_VM_KERNELS  kernels to run (default: all of tests/vm/kernels)
+#   MC_VM_FULL=1   every scenario and more randdiff seeds on every kernel
+#                  (default: the subset of vm_subset, which fits CI's time)
+#   MC_VM_CACHE    the download cache (tests/vm/fetch-kernels)
+
+VM_SRC="$top_srcdir/tests/vm"
+VM_BUILD="$top_builddir/tests/vm-build"
+. "$VM_SRC/kernels"
+
+VM_USERS=(root nobody)
+VM_NOBODY=65534
+
+vm_uid() { [ "$1" = root ] && echo 0 || echo "$VM_NOBODY"; }
+
+# The kernels this run boots.
+vm_kernels() {
+	echo "${MC_VM_KERNELS:-${KERNELS[*]}}"
+}
+
+# vm_selected KERNEL: whether KERNEL is in this run.
+vm_selected() {
+	[[ " $(vm_kernels) " == *" $1 "* ]]
+}
+
+# vm_skip_reason KERNEL: a fact of the machine that stops KERNEL from
+# running, printed; empty when it can run.
+vm_skip_reason() {
+	local arch
+	arch=$(kernel_arch "$1")
+	command -v "qemu-system-$arch" >/dev/null || { echo "qemu-system-$arch is not installed"; return; }
+	case $arch in
+	aarch64) command -v aarch64-linux-gnu-gcc >/dev/null ||
+			{ echo "aarch64-linux-gnu-gcc is not installed"; return; } ;;
+	esac
+	local avail
+	avail=$(df -Pk "${MC_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}}" 2>/dev/null | awk 'NR == 2 { print $4 }')
+	[ -z "$avail" ] || [ "$avail" -ge 400000 ] ||
+		{ echo "less than 400 MB free for the kernel cache"; return; }
+}
+
+# The scenario lines ("NAME [VAR=VALUE...]") of a differential suite.
+vm_scenario_lines() { # dontunmap|multivma
+	awk '/compare_(emulated|refused|native_route|passthrough) / {
+		sub(/^.*compare_[a-z_]+ /, ""); if (!seen[$0]++) print }' "$top_srcdir/tests/$1.bats"
+}
+
+# The subset of a suite each kernel runs by default (every job with
+# MC_VM_FULL=1): every scenario for the kernels that lack the feature the
+# suite is about, every other one elsewhere.
+vm_subset() { # KERNEL SUITE -> "every" or "half"
+	[ -n "${MC_VM_FULL:-}" ] && { echo every; return; }
+	case $1:$2 in
+	*-5.10:*|*-16k-*:*|*:multivma) echo every ;;
+	*) echo every ;;
+	esac
+}
+
+VM_RANDDIFF_STEPS=40
+vm_randdiff_seeds() { # KERNEL
+	if [ -n "${MC_VM_FULL:-}" ]; then seq 1 200; else seq 1 20; fi
+}
+
+# A host program, runnable by nobody: copied to a directory anyone may read.
+vm_hostbin() {
+	local d="$BATS_FILE_TMPDIR/../vm-hostbin"
+	d=${VM_HOSTBIN:-/tmp/mc-vm-hostbin.$$}
+	if [ ! -d "$d" ]; then
+		mkdir -p "$d" && chmod 755 "$d"
+		cp "$TESTBIN/scenario" "$TESTBIN/randdiff" "$d/" && chmod 755 "$d"/*
+		mkdir -p "$d/tmp" && chmod 1777 "$d/tmp"
+	fi
+	VM_HOSTBIN=$d
+	export VM_HOSTBIN
+}
+
+# vm_oracle USER KEY CMD...: the native output of CMD as USER, cached in
+# $VM_ORACLE/USER/KEY (nobody: setpriv to uid 65534, no groups).
+vm_oracle() {
+	local user=$1 key=$2 f rc=0
+	shift 2
+	f="$VM_ORACLE/$user/$key"
+	mkdir -p "$VM_ORACLE/$user"
+	if [ ! -f "$f" ]; then
+		if [ "$user" = root ]; then
+			env -u LD_PRELOAD TMPDIR="$VM_HOSTBIN/tmp" "$@" >"$f.tmp" 2>/dev/null || rc=$?
+		else
+			setpriv --reuid="$VM_NOBODY" --regid="$VM_NOBODY" --clear-groups \
+				env -u LD_PRELOAD TMPDIR="$VM_HOSTBIN/tmp" "$@" >"$f.tmp" 2>/dev/null || rc=$?
+		fi
+		[ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || { echo "native run of $* as $user: exit $rc" >&2; return 1; }
+		mv "$f.tmp" "$f"
+	fi
+	echo "$f"
+}
+
+# vm_programs ARCH: builds the static programs (tests/vm/build-progs).
+vm_programs() {
+	local arch=$1 libc
+	mkdir -p "$VM_BUILD"
+	for libc in glibc musl; do
+		[ "$arch-$libc" = aarch64-musl ] && continue
+		"$VM_SRC/build-progs" "$arch" "$libc" "$VM_BUILD/$arch-$libc" >"$VM_BUILD/$arch-$libc.log" 2>&1 ||
+			[ $? -eq 77 ] || { cat "$VM_BUILD/$arch-$libc.log" >&2; return 1; }
+	done
+}
+
+# _job ID USER TIMEOUT [EXPECT=...] [VAR=VALUE...] PROG ARGS
+_job() {
+	local id=$1 user=$2
+	shift 2
+	echo "$id $(vm_uid "$user") $*" >>"$VM_ROOT/jobs"
+}
+
+# vm_root KERNEL: the initramfs tree of KERNEL's boot, jobs and oracle
+# outputs included, in $VM_ROOT.
+vm_root() {
+	local k=$1 arch libc user suite line name o n i steps
+	arch=$(kernel_arch "$k")
+	VM_ROOT="$BATS_FILE_TMPDIR/vm/$k/root"
+	rm -rf "$VM_ROOT" && mkdir -p "$VM_ROOT/lib" "$VM_ROOT/oracle"
+	ln -s lib "$VM_ROOT/lib64"
+	cp "$VM_BUILD/$arch-glibc/init" "$VM_ROOT/init"
+	for libc in glibc musl; do
+		[ -f "$VM_BUILD/$arch-$libc/libmremap-compat.a" ] || continue
+		mkdir -p "$VM_ROOT/$libc"
+		cp "$VM_BUILD/$arch-$libc"/{scenario,randdiff,matrix-static,matrix-dyn,compactor,uffd-gc,libmremap-compat.so} \
+			"$VM_ROOT/$libc/"
+		cp "$VM_BUILD/$arch-$libc"/lib/* "$VM_ROOT/lib/"
+	done
+	# The huge pages the host's scenarios saw.
+	[ "$(cat /proc/sys/vm/nr_hugepages)" = 0 ] || echo 8 >"$VM_ROOT/hugepages"
+	: >"$VM_ROOT/jobs"
+	for user in "${VM_USERS[@]}"; do
+		mkdir -p "$VM_ROOT/oracle/$user"
+		for suite in dontunmap multivma; do
+			n=0
+			while read -r line; do
+				n=$((n + 1))
+				[ "$(vm_subset "$k" "$suite")" = every ] || [ $((n % 2)) -eq 1 ] || continue
+				name=${line%% *}
+				if [ "$user" = root ]; then
+					o=$(oracle_output "$name") || return 1
+				else
+					o=$(vm_oracle "$user" "$name.out" "$VM_HOSTBIN/scenario" "$name") || return 1
+				fi
+				if [ "$(head -c 6 "$o")" = "SKIP: " ]; then
+					echo "$suite.$user.$n $name native-skip" >>"$VM_ROOT/../names"
+					continue
+				fi
+				cp "$o" "$VM_ROOT/oracle/$user/$name.out"
+				# shellcheck disable=SC2086
+				_job "$suite.$user.$n" "$user" 120 EXPECT="/oracle/$user/$name.out" \
+					MREMAP_COMPAT_DEBUG=1 ${line#"$name"} /glibc/scenario "$name"
+				echo "$suite.$user.$n $line" >>"$VM_ROOT/../names"
+			done < <(vm_scenario_lines "$suite")
+		done
+		for libc in glibc musl; do
+			[ -d "$VM_ROOT/$libc" ] || continue
+			_job "matrix.$user.static-$libc" "$user" 60 MREMAP_COMPAT_DEBUG=1 "/$libc/matrix-static"
+			_job "matrix.$user.preload-$libc" "$user" 60 MREMAP_COMPAT_DEBUG=1 \
+				LD_LIBRARY_PATH=/lib LD_PRELOAD="/$libc/libmremap-compat.so" "/$libc/matrix-dyn"
+			_job "examples.$user.compactor-$libc" "$user" 60 MREMAP_COMPAT_DEBUG=1 "/$libc/compactor"
+		done
+		_job "examples.$user.uffd-gc" "$user" 120 MREMAP_COMPAT_DEBUG=1 /glibc/uffd-gc
+		steps=$VM_RANDDIFF_STEPS
+		for i in $(vm_randdiff_seeds "$k"); do
+			o=$(vm_oracle "$user" "randdiff.$i.$steps" "$VM_HOSTBIN/randdiff" "$i" "$steps") || return 1
+			cp "$o" "$VM_ROOT/oracle/$user/"
+			_job "randdiff.$user.$i" "$user" 120 EXPECT="/oracle/$user/randdiff.$i.$steps" \
+				/glibc/randdiff "$i" "$steps"
+			echo "randdiff.$user.$i randdiff-$i-$steps" >>"$VM_ROOT/../names"
+		done
+	done
+}
+
+# vm_boot KERNEL: boots KERNEL once per test file; sets VM_LOG (the
+# console) and VM_RC (vm-run's exit status), VM_SECS (the boot's time).
+vm_boot() {
+	local k=$1 dir="$BATS_FILE_TMPDIR/vm/$1" t0
+	VM_LOG="$dir/console"
+	if [ ! -f "$dir/rc" ]; then
+		mkdir -p "$dir"
+		: >"$dir/names"
+		vm_hostbin
+		VM_ORACLE="$BATS_FILE_TMPDIR/oracle"
+		{ vm_programs "$(kernel_arch "$k")" && vm_root "$k"; } >"$dir/setup.log" 2>&1 ||
+			{ echo 125 >"$dir/rc"; cp "$dir/setup.log" "$VM_LOG"; }
+	fi
+	if [ ! -f "$dir/rc" ]; then
+		t0=$(date +%s.%N)
+		"$VM_SRC/vm-run" --timeout "${MC_VM_TIMEOUT:-900}" "$k" "$VM_ROOT" >"$VM_LOG" 2>"$dir/stderr"
+		echo $? >"$dir/rc"
+		echo "$(date +%s.%N) - $t0" | bc >"$dir/secs"
+		cat "$dir/stderr" >>"$VM_LOG"
+	fi
+	VM_RC=$(cat "$dir/rc")
+	VM_SECS=$(cat "$dir/secs" 2>/dev/null || echo 0)
+}
+
+# vm_require KERNEL: skips (a machine fact, printed) or fails (the kernel
+# could run and did not) unless KERNEL booted and finished its jobs.
+vm_require() {
+	local k=$1 why
+	vm_selected "$k" || skip "not in MC_VM_KERNELS ($(vm_kernels))"
+	why=$(vm_skip_reason "$k")
+	[ -z "$why" ] || skip "$why"
+	vm_boot "$k"
+	case $VM_RC in
+	0) return 0 ;;
+	77) skip "$(grep -h 'SKIP\|cannot fetch' "$BATS_FILE_TMPDIR/vm/$k/stderr" | head -1)" ;;
+	esac
+	echo "$k: vm-run exit $VM_RC (2: did not boot; 3: did not finish; 125: setup)"
+	tail -30 "$VM_LOG"
+	return 1
+}
+
+# vm_job_end ID: "rc=N same|differs|-" of job ID, empty if it never ended.
+vm_job_end() {
+	sed -n "s/^@@J $1 end //p" "$VM_LOG" | head -1
+}
+
+# vm_job_lines ID out|err: what job ID printed.
+vm_job_lines() {
+	sed -n "s/^@@J $1 $2 //p" "$VM_LOG"
+}
+
+vm_release() {
+	sed -n 's/^.*@@VM booted release=\([^ ]*\).*/\1/p' "$VM_LOG" | head -1
+}
