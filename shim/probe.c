@@ -223,6 +223,7 @@ unsigned long mc_task_size(void)
 #elif __SIZEOF_LONG__ > 4
 	(void)hint;
 	(void)r;
+	(void)p;
 	t = 1UL << 48;
 #else
 	/* 32-bit: at most 4 GiB less a page (a 32-bit process on a 64-bit
