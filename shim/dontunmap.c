@@ -16,13 +16,18 @@
  *     old [AAAA]          new [....]      move:   old [    ]  new [AAAA]
  *     refill with MAP_FIXED_NOREPLACE:     old [0000]
  *     The name, madvise flags, MAP_NORESERVE and charge are restored from
- *     smaps. Between the move and the refill (or the regrow) another
- *     thread's mmap may take the old range: the data is then safe at new,
- *     the old range is theirs.
+ *     smaps.
+ *
+ *     Both zero-copy strategies leave the old range free for one system
+ *     call. They run only inside the window of window.c: every signal
+ *     blocked and the process single-threaded (or MREMAP_COMPAT_STRATEGY=
+ *     zero-copy, at the caller's risk: another thread's mmap may then take
+ *     the old range; the data is safe at new, the old range is theirs).
+ *     Anywhere else the piece is copied.
  *
  * copy (a range at the start of a VMA that goes on, or of a private file;
- *     private kinds under a userfaultfd or with MREMAP_COMPAT_STRATEGY=
- *     race-free): the old VMA
+ *     private kinds under a userfaultfd, in a process with other threads,
+ *     or with MREMAP_COMPAT_STRATEGY=race-free): the old VMA
  *     is never unmapped, so it keeps its userfaultfd registration and
  *     every attribute. Only present or swapped pages (and for a file, only
  *     private copies) are copied, as /proc/self/pagemap tells, so the copy
@@ -33,8 +38,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -42,6 +45,7 @@
 #include "shim/controls.h"
 #include "shim/debug.h"
 #include "shim/du.h"
+#include "shim/window.h"
 
 int mc_du_refusal(const struct vma *v)
 {
@@ -58,22 +62,26 @@ int mc_du_refusal(const struct vma *v)
 
 enum du_strategy { DU_ALIAS, DU_REGROW, DU_REFILL, DU_COPY };
 
-/* Which strategy for this piece (see the top of this file). */
+static bool du_zero_copy(enum du_strategy how)
+{
+	return how == DU_REGROW || how == DU_REFILL;
+}
+
+/* Which strategy for this piece (see the top of this file), before the
+ * window rule (window.c) is asked. */
 static enum du_strategy du_choose(struct mremap_req *r, const struct vma *v,
-				  unsigned long old, unsigned long len, unsigned long dest)
+				  unsigned long old, unsigned long len, unsigned long dest,
+				  enum mc_strategy strategy)
 {
 	bool dest_in_vma = dest < v->end && dest + len > v->start;
-
-	struct mc_controls scratch;
 	enum mc_vma_kind kind = mc_vma_kind(v);
-	bool race_free = mc_controls(&scratch)->strategy == MC_STRATEGY_RACE_FREE;
 	bool uffd = v->has_vmflags && (v->vmflags & VMF_UFFD);
 
 	if (kind == VMA_SHARED) {
 		r->how = "alias";
 		return DU_ALIAS;
 	}
-	if (uffd || race_free) {
+	if (uffd || strategy == MC_STRATEGY_RACE_FREE) {
 		r->how = uffd ? "copy (userfaultfd-registered)" : "copy (race-free)";
 		return DU_COPY;
 	}
@@ -101,6 +109,9 @@ static enum du_strategy du_choose(struct mremap_req *r, const struct vma *v,
 long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 		   unsigned long len, unsigned long new_addr, bool fixed)
 {
+	struct mc_controls scratch;
+	enum mc_strategy strategy = mc_controls(&scratch)->strategy;
+	struct mc_window w = { 0, false };
 	enum du_strategy how;
 	unsigned long dest = new_addr;
 	long fd = -1, ret;
@@ -114,7 +125,14 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 			return ret;
 		dest = (unsigned long)ret;
 	}
-	how = du_choose(r, v, old, len, dest);
+	how = du_choose(r, v, old, len, dest, strategy);
+	/* Zero copy only where nobody else can map into the old range while
+	 * it is free; the window stays open (signals blocked) until the old
+	 * range is whole again. */
+	if (du_zero_copy(how) && !mc_window_open(&w, strategy == MC_STRATEGY_ZERO_COPY)) {
+		r->how = "copy (other threads: race-free)";
+		how = DU_COPY;
+	}
 	if (how == DU_COPY && mc_vma_kind(v) == VMA_FILE_PRIVATE) {
 		fd = mc_reopen_vma_file(v);
 		if (fd < 0) {
@@ -135,6 +153,7 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	case DU_REFILL:
 	default:
 		ret = mc_du_move(r, v, old, len, dest, !fixed, how == DU_REGROW);
+		mc_window_close(&w);
 		break;
 	}
 	if (fd >= 0)

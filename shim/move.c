@@ -8,6 +8,7 @@
 #include "shim/controls.h"
 #include "shim/debug.h"
 #include "shim/du.h"
+#include "shim/span.h"
 
 /* A private VMA made writable once stays charged (VM_ACCOUNT, smaps "ac")
  * after losing PROT_WRITE; a new read-only mapping is not, and would not
@@ -59,14 +60,44 @@ static int free_cb(const struct vma *v, void *arg)
 	return 1;
 }
 
+/* Is [start, end) one VMA? The cheap check of span.c: one system call. */
+static bool one_vma(unsigned long start, unsigned long end)
+{
+	struct mremap_req q = { .old = start, .old_len = end - start };
+
+	return mc_span(&q) == SPAN_ONE_VMA;
+}
+
+/* Kernels before 6.1 (5.10 among them) grow a VMA in place without
+ * merging it with the next one: the regrown VMA and R stay two. A change
+ * of protection there and back makes mprotect() merge them, as its merge
+ * looks at both neighbours:
+ *
+ *   [ L ....... ][ R ]   mprotect(hole, other)   [ L ][ x ][ R ]
+ *                        mprotect(hole, prot)    [ L ........ R ]
+ *
+ * The regrown part holds no page (it was just emptied), so this costs two
+ * system calls and no page-table work. Only inside the window (window.c):
+ * nobody else may look at the range while its protection is changed. */
+static void merge_with_next(const struct vma *v, unsigned long old, unsigned long len)
+{
+	int other = v->prot ? PROT_NONE : PROT_READ;
+
+	if (old + len >= v->end || one_vma(v->start, v->end))
+		return;
+	if (sys_mprotect(old, len, other) == 0)
+		sys_mprotect(old, len, v->prot);
+}
+
 /* The part of the VMA left of the hole grows back over it, in place:
  *
  *   [ L ][ moved ][ R ]  ->  [ L ][ hole ][ R ]  ->  [ L ........ ][ R ]
  *
  * It is the same VMA: same file and offset, anon_vma, name, madvise flags,
- * userfaultfd registration; the kernel merges it with R again. The mlock
- * flags go first (the kernel clears them on the whole old VMA, and a
- * locked VMA would populate what it grows by). */
+ * userfaultfd registration; the kernel merges it with R again (before 6.1,
+ * merge_with_next() asks it to). The mlock flags go first (the kernel
+ * clears them on the whole old VMA, and a locked VMA would populate what
+ * it grows by). */
 static bool regrow(const struct vma *v, unsigned long old, unsigned long len)
 {
 	if (!v->has_vmflags || (v->vmflags & (VMF_LO | VMF_LF))) {
@@ -74,7 +105,10 @@ static bool regrow(const struct vma *v, unsigned long old, unsigned long len)
 		if (old + len < v->end)
 			sys_munlock(old + len, v->end - (old + len));
 	}
-	return sys_mremap(v->start, old - v->start, old + len - v->start, 0, 0) == (long)v->start;
+	if (sys_mremap(v->start, old - v->start, old + len - v->start, 0, 0) != (long)v->start)
+		return false;
+	merge_with_next(v, old, len);
+	return true;
 }
 
 long mc_du_move(struct mremap_req *r, const struct vma *v,
@@ -94,6 +128,8 @@ long mc_du_move(struct mremap_req *r, const struct vma *v,
 		return ret;
 	if (v->has_vmflags && (v->vmflags & VMF_NR))
 		map |= MAP_NORESERVE;
+	if (v->has_vmflags && (v->vmflags & VMF_GD))
+		map |= MAP_GROWSDOWN;
 	/* Only regrow() refills a file mapping; an anonymous refill would
 	 * change the mapping's kind. */
 	if (mc_vma_kind(v) == VMA_FILE_PRIVATE) {
