@@ -25,24 +25,20 @@ static int refill_prot(const struct vma *v)
 }
 
 /* The refill of a charged read-only range, mapped writable, loses its
- * write permission. Inside a VMA whose other parts have an anon_vma the
- * kernel merges it back only if it has one too:
+ * write permission. The kernel keeps the charge only on a VMA that has an
+ * anon_vma (6.x drops VM_ACCOUNT from an unfaulted one on mprotect), and
+ * inside a VMA whose other parts have an anon_vma it merges the refill
+ * back only if it has one too: so one byte is written first.
  *
  *   [ A r-- anon_vma ][ refill rw- ][ A r-- anon_vma ]
- *         write one byte -> the refill adopts A's anon_vma (no page kept)
+ *         write one byte -> the refill gets an anon_vma (no page kept)
  *   [ A r-- .......................................... ]  after mprotect
  */
 static void restore_read_only(const struct vma *v, unsigned long old, unsigned long len)
 {
-	bool inside = v->start < old || v->end > old + len;
-
-	if (inside) {
-		*(volatile char *)old = 0;
-		sys_mprotect(old, len, v->prot);
-		sys_madvise(old, mc_page_size, MADV_DONTNEED);
-		return;
-	}
+	*(volatile char *)old = 0;
 	sys_mprotect(old, len, v->prot);
+	sys_madvise(old, mc_page_size, MADV_DONTNEED);
 }
 
 /* ---- move+regrow, move+refill ----------------------------------------------------- */
