@@ -60,7 +60,7 @@
 #define PM_UFFD_WP (1ULL << 57)
 #define PM_GUARD (1ULL << 58) /* Linux 6.14 */
 
-#define PM_BATCH 64              /* pagemap entries per read: 512 bytes of stack */
+#define PM_BATCH 32              /* pagemap entries per read: 256 bytes of stack */
 #define CHUNK (2UL << 20)        /* populate, then copy, this much at a time */
 
 /* What one source page is, and what the destination gets for it. */
