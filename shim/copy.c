@@ -329,41 +329,48 @@ static void lock_like(const struct vma *v, unsigned long dest, unsigned long len
 		sys_mlock(dest, len);
 }
 
+/* /proc/self/pagemap, and /proc/self/mem for an unreadable source, an
+ * unwritable destination and swapped-looking pages. */
+int mc_copy_open(struct mc_copy_files *f)
+{
+	f->mem = -1;
+	f->pagemap = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (f->pagemap < 0)
+		return (int)f->pagemap;
+	f->mem = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDWR | O_CLOEXEC);
+	if (f->mem < 0) {
+		sys_close((int)f->pagemap);
+		f->pagemap = -1;
+		return (int)f->mem;
+	}
+	return 0;
+}
+
+void mc_copy_close(struct mc_copy_files *f)
+{
+	if (f->mem >= 0)
+		sys_close((int)f->mem);
+	if (f->pagemap >= 0)
+		sys_close((int)f->pagemap);
+	f->mem = f->pagemap = -1;
+}
+
 long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
-		    unsigned long dest, bool reserved, long fd)
+		unsigned long dest, bool reserved, long fd, struct mc_copy_files *f)
 {
 	int prot = map_prot(v), map = map_flags(v, fd >= 0);
 	unsigned long off = fd >= 0 ? v->offset + (old - v->start) : 0;
-	struct copy_ctx c = { -1, !(v->prot & PROT_READ), !(prot & PROT_WRITE),
+	struct copy_ctx c = { f->mem, !(v->prot & PROT_READ), !(prot & PROT_WRITE),
 			      v->has_vmflags && (v->vmflags & VMF_HG), false };
-	long ret, pmfd;
+	long ret;
 	int err;
 
-	/* Everything that can fail for want of a resource is opened before
-	 * the destination, which may be the caller's FIXED one, is touched.
-	 * /proc/self/mem serves an unreadable source, an unwritable
-	 * destination, and swapped-looking pages. */
-	pmfd = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (pmfd >= 0) {
-		c.memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDWR | O_CLOEXEC);
-		if (c.memfd < 0) {
-			sys_close((int)pmfd);
-			pmfd = c.memfd;
-		}
-	}
-	if (pmfd < 0) {
-		if (reserved)
-			mc_dest_release(dest, len);
-		return pmfd;
-	}
 	/* dest is ours (a reservation) or the caller's FIXED destination,
 	 * which the kernel replaces too. */
 	ret = sys_mmap(dest, len, prot, map, (int)fd, off);
 	if (sys_is_err(ret)) {
 		if (reserved)
 			mc_dest_release(dest, len);
-		sys_close((int)c.memfd);
-		sys_close((int)pmfd);
 		return ret;
 	}
 	/* A charged VMA keeps its charge through the mprotect below only
@@ -372,11 +379,9 @@ long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 		*(volatile char *)dest = 0;
 		sys_madvise(dest, mc_page_size, MADV_DONTNEED);
 	}
-	err = copy_pages(v, old, dest, len, fd >= 0, pmfd, &c);
+	err = copy_pages(v, old, dest, len, fd >= 0, f->pagemap, &c);
 	if (!err && prot != v->prot)
 		err = (int)sys_mprotect(dest, len, v->prot);
-	sys_close((int)c.memfd);
-	sys_close((int)pmfd);
 	if (err) {
 		sys_munmap(dest, len);
 		return err;

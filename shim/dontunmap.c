@@ -70,10 +70,9 @@ static bool du_zero_copy(enum du_strategy how)
 /* Which strategy for this piece (see the top of this file), before the
  * window rule (window.c) is asked. */
 static enum du_strategy du_choose(struct mremap_req *r, const struct vma *v,
-				  unsigned long old, unsigned long len, unsigned long dest,
+				  unsigned long old, unsigned long len, bool dest_in_vma,
 				  enum mc_strategy strategy)
 {
-	bool dest_in_vma = dest < v->end && dest + len > v->start;
 	enum mc_vma_kind kind = mc_vma_kind(v);
 	bool uffd = v->has_vmflags && (v->vmflags & VMF_UFFD);
 
@@ -111,7 +110,8 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 {
 	struct mc_controls scratch;
 	enum mc_strategy strategy = mc_controls(&scratch)->strategy;
-	struct mc_window w = { 0, false };
+	struct mc_window w = { 0, false, false };
+	struct mc_copy_files files = { -1, -1 };
 	enum du_strategy how;
 	unsigned long dest = new_addr;
 	long fd = -1, ret;
@@ -119,13 +119,10 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 
 	if (err)
 		return err;
-	if (!fixed) {
-		ret = mc_dest_reserve(new_addr, len);
-		if (sys_is_err(ret))
-			return ret;
-		dest = (unsigned long)ret;
-	}
-	how = du_choose(r, v, old, len, dest, strategy);
+	/* Without FIXED the destination is the library's own reservation,
+	 * never inside the VMA: the strategy is known before it is made, and
+	 * so is everything that can fail (the file reopened). */
+	how = du_choose(r, v, old, len, fixed && dest < v->end && dest + len > v->start, strategy);
 	/* Zero copy only where nobody else can map into the old range while
 	 * it is free; the window stays open (signals blocked) until the old
 	 * range is whole again. */
@@ -136,26 +133,36 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	if (how == DU_COPY && mc_vma_kind(v) == VMA_FILE_PRIVATE) {
 		fd = mc_reopen_vma_file(v);
 		if (fd < 0) {
-			if (!fixed)
-				mc_dest_release(dest, len);
 			r->why = "cannot reopen the mapped file";
 			return -EINVAL;
 		}
+	}
+	if (how == DU_COPY && (err = mc_copy_open(&files)) < 0) {
+		ret = err;
+		goto out;
+	}
+	if (!fixed) {
+		ret = mc_dest_reserve(new_addr, len);
+		if (sys_is_err(ret))
+			goto out;
+		dest = (unsigned long)ret;
 	}
 	switch (how) {
 	case DU_ALIAS:
 		ret = mc_du_alias(v, old, len, dest, !fixed);
 		break;
 	case DU_COPY:
-		ret = mc_du_copy(v, old, len, dest, !fixed, fd);
+		ret = mc_du_copy(v, old, len, dest, !fixed, fd, &files);
 		break;
 	case DU_REGROW:
 	case DU_REFILL:
 	default:
-		ret = mc_du_move(r, v, old, len, dest, !fixed, how == DU_REGROW);
-		mc_window_close(&w);
+		ret = mc_du_move(r, v, old, len, dest, !fixed, how == DU_REGROW, w.alone);
 		break;
 	}
+out:
+	mc_copy_close(&files);
+	mc_window_close(&w);
 	if (fd >= 0)
 		sys_close((int)fd);
 	return ret;

@@ -107,16 +107,29 @@ static bool regrow(const struct vma *v, unsigned long old, unsigned long len)
 	return true;
 }
 
+/* Is the old range still free, after the move? Alone in the window,
+ * nobody can have mapped there; otherwise the maps tell. */
+static bool old_range_free(unsigned long old, unsigned long len, bool alone)
+{
+	struct free_arg a = { old, old + len, true };
+
+	return alone || (mc_maps_walk(old, false, free_cb, &a) >= 0 && !a.busy);
+}
+
 long mc_du_move(struct mremap_req *r, const struct vma *v,
-		    unsigned long old, unsigned long len,
-		    unsigned long dest, bool reserved, bool try_regrow)
+		unsigned long old, unsigned long len,
+		unsigned long dest, bool reserved, bool try_regrow, bool alone)
 {
 	int map = MAP_PRIVATE | MAP_FIXED_NOREPLACE | MAP_ANONYMOUS;
 	long ret, refill;
 
 	ret = sys_mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
 	if (sys_is_err(ret)) {
-		if (reserved)
+		/* Alone, the reservation (or the hole an old kernel's failed
+		 * FIXED move left) is nobody else's. */
+		if (reserved && alone)
+			sys_munmap(dest, len);
+		else if (reserved)
 			mc_dest_release(dest, len);
 		return ret;
 	}
@@ -129,9 +142,7 @@ long mc_du_move(struct mremap_req *r, const struct vma *v,
 	/* Only regrow() refills a file mapping; an anonymous refill would
 	 * change the mapping's kind. */
 	if (mc_vma_kind(v) == VMA_FILE_PRIVATE) {
-		struct free_arg a = { old, old + len, true };
-
-		refill = mc_maps_walk(old, false, free_cb, &a) >= 0 && a.busy ? -EEXIST : -ENOMEM;
+		refill = old_range_free(old, len, alone) ? -ENOMEM : -EEXIST;
 	} else {
 		refill = sys_mmap(old, len, refill_prot(v), map, -1, 0);
 	}
@@ -155,13 +166,9 @@ long mc_du_move(struct mremap_req *r, const struct vma *v,
 	/* The refill failed (ENOMEM at the map count limit, say): move the
 	 * data back if the old range is still free, and fail as the kernel
 	 * would; otherwise keep it where it is reachable. */
-	{
-		struct free_arg a = { old, old + len, true };
-
-		if (mc_maps_walk(old, false, free_cb, &a) >= 0 && !a.busy &&
-		    !sys_is_err(sys_mremap(ret, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, old)))
-			return refill;
-	}
+	if (old_range_free(old, len, alone) &&
+	    !sys_is_err(sys_mremap(ret, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, old)))
+		return refill;
 	r->how = "move+refill, old range could not be refilled";
 	return ret;
 }

@@ -73,10 +73,12 @@ bool mc_window_open(struct mc_window *w, bool other_threads_allowed)
 {
 	const unsigned long long all = ~0ULL;
 
+	w->alone = false;
 	w->blocked = sigprocmask_raw(SIG_BLOCK, &all, &w->saved) == 0;
 	if (!w->blocked)
 		return false;
-	if (other_threads_allowed || single_threaded())
+	w->alone = single_threaded();
+	if (w->alone || other_threads_allowed)
 		return true;
 	mc_window_close(w);
 	return false;
@@ -87,4 +89,5 @@ void mc_window_close(struct mc_window *w)
 	if (w->blocked)
 		sigprocmask_raw(SIG_SETMASK, &w->saved, 0);
 	w->blocked = false;
+	w->alone = false;
 }

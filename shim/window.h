@@ -7,6 +7,7 @@
 struct mc_window {
 	unsigned long long saved; /* the kernel's sigset_t (64 signals) */
 	bool blocked;
+	bool alone;               /* one thread, checked with signals blocked */
 };
 
 /* Blocks every signal, then checks that nobody else can map into the
