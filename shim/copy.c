@@ -83,6 +83,7 @@ struct copy_ctx {
 	bool via_mem_in, via_mem_out; /* source unreadable, destination unwritable */
 	bool hugepage;                /* the source VMA has MADV_HUGEPAGE */
 	bool guards;                  /* a guard marker was met */
+	bool absent;                  /* a page of the range does not exist */
 };
 
 static bool no_populate; /* MADV_POPULATE_WRITE answered EINVAL: before 5.14 */
@@ -136,17 +137,20 @@ static int copy_bytes(struct copy_ctx *c, unsigned long src, unsigned long dst, 
 }
 
 /* Populates [dst, dst+len) writable, in one go (the caller keeps len
- * within one 2 MiB chunk). A whole aligned chunk of a MADV_HUGEPAGE source
- * is made a huge page: the advice goes on that chunk first (the whole VMA
- * gets it after the copy, and merges). */
+ * within one 2 MiB chunk). Of a MADV_HUGEPAGE source, a whole aligned
+ * chunk is made a huge page and a smaller piece small pages, as the
+ * kernel's move leaves them (where transparent huge pages are "always",
+ * the piece would become a huge page too): the advice goes on the chunk
+ * first, and the whole VMA gets MADV_HUGEPAGE after the copy, and merges. */
 static void populate(const struct copy_ctx *c, unsigned long dst, unsigned long len)
 {
 	long r;
 
+	if (c->hugepage)
+		sys_madvise(dst, len, len == CHUNK && !(dst & (CHUNK - 1)) ?
+				      MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	if (no_populate || c->via_mem_out)
 		return;
-	if (c->hugepage && len == CHUNK && !(dst & (CHUNK - 1)))
-		sys_madvise(dst, len, MADV_HUGEPAGE);
 	r = sys_madvise(dst, len, MADV_POPULATE_WRITE);
 	if (r == -EINVAL)
 		no_populate = true;
@@ -273,8 +277,10 @@ static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest
 
 			if (r.len && (r.kind != k || r.src + r.len != src))
 				err = flush_run(c, &r);
-			if (k == PG_NONE)
+			if (k == PG_NONE) {
+				c->absent = true;
 				continue;
+			}
 			if (!r.len) {
 				r.src = src;
 				r.dst = dst;
@@ -318,12 +324,16 @@ static int map_flags(const struct vma *v, bool file)
 }
 
 /* The mlock flags the kernel's move gives the new VMA: VM_LOCKED with all
- * pages in, or VM_LOCKONFAULT with only the moved ones. */
-static void lock_like(const struct vma *v, unsigned long dest, unsigned long len)
+ * pages in, or VM_LOCKONFAULT with only the moved ones. Linux 5.10 and
+ * 6.1 print no "lf" in smaps; a locked range with a page missing can only
+ * be locked on fault (mlock faults every page in, and no page of a locked
+ * VMA can be dropped). */
+static void lock_like(const struct vma *v, const struct copy_ctx *c, unsigned long dest,
+		      unsigned long len)
 {
 	if (!v->has_vmflags)
 		return;
-	if (v->vmflags & VMF_LF)
+	if ((v->vmflags & VMF_LF) || ((v->vmflags & VMF_LO) && c->absent))
 		sys6(SYS_mlock2, (long)dest, (long)len, MLOCK_ONFAULT, 0, 0, 0);
 	else if (v->vmflags & VMF_LO)
 		sys_mlock(dest, len);
@@ -361,7 +371,7 @@ long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 	int prot = map_prot(v), map = map_flags(v, fd >= 0);
 	unsigned long off = fd >= 0 ? v->offset + (old - v->start) : 0;
 	struct copy_ctx c = { f->mem, !(v->prot & PROT_READ), !(prot & PROT_WRITE),
-			      v->has_vmflags && (v->vmflags & VMF_HG), false };
+			      v->has_vmflags && (v->vmflags & VMF_HG), false, false };
 	long ret;
 	int err;
 
@@ -387,7 +397,7 @@ long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 		return err;
 	}
 	mc_attrs_copy(v, dest, len);
-	lock_like(v, dest, len);
+	lock_like(v, &c, dest, len);
 	mc_attrs_unlock_old(v);
 	sys_madvise(old, len, MADV_DONTNEED);
 	if (c.guards)
