@@ -182,6 +182,8 @@ static int copy_swapped(struct copy_ctx *c, const struct run *r)
 {
 	unsigned long p = mc_page_size, off;
 
+	if (c->memfd < 0) /* (only where neither side needs it) */
+		return copy_bytes(c, r->src, r->dst, r->len);
 	for (off = 0; off < r->len; off += p) {
 		int err = c->via_mem_in && c->via_mem_out ?
 			  mem_bounce(c->memfd, r->src + off, r->dst + off, p) :
@@ -340,19 +342,17 @@ static void lock_like(const struct vma *v, const struct copy_ctx *c, unsigned lo
 }
 
 /* /proc/self/pagemap, and /proc/self/mem for an unreadable source, an
- * unwritable destination and swapped-looking pages. */
+ * unwritable destination and swapped-looking pages. A sandbox may close
+ * /proc/self/mem: then only what needs it fails (mc_du_copy()), and
+ * swapped-looking pages are read directly (a guard marker is still known
+ * by its pagemap bit on 6.14+). */
 int mc_copy_open(struct mc_copy_files *f)
 {
 	f->mem = -1;
 	f->pagemap = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (f->pagemap < 0)
 		return (int)f->pagemap;
-	f->mem = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDWR | O_CLOEXEC);
-	if (f->mem < 0) {
-		sys_close((int)f->pagemap);
-		f->pagemap = -1;
-		return (int)f->mem;
-	}
+	f->mem = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDWR | O_CLOEXEC); /* or -errno */
 	return 0;
 }
 
@@ -375,6 +375,11 @@ long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 	long ret;
 	int err;
 
+	if ((c.via_mem_in || c.via_mem_out) && f->mem < 0) {
+		if (reserved)
+			mc_dest_release(dest, len);
+		return f->mem; /* its open's error: closed to this process */
+	}
 	/* dest is ours (a reservation) or the caller's FIXED destination,
 	 * which the kernel replaces too. */
 	ret = sys_mmap(dest, len, prot, map, (int)fd, off);

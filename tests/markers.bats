@@ -123,3 +123,13 @@ load differential
 @test "small pages in a MADV_HUGEPAGE VMA stay small pages (the copy)" {
 	compare_emulated du-thp-partial
 }
+
+# ---- userfaultfd write-protect markers ----
+
+@test "uffd write-protect markers in a range registered for missing faults too: never read" {
+	compare_emulated du-uffd-wp-markers
+}
+
+@test "uffd write-protect markers, strategy race-free" {
+	compare_emulated du-uffd-wp-markers MREMAP_COMPAT_STRATEGY=race-free
+}

@@ -1729,6 +1729,38 @@ static void du_thp_partial(void)
 	run(pg(HP), HP * PS, HP * PS, MAYMOVE | FIXED | DONTUNMAP, pg(5 * HP));
 }
 
+/* userfaultfd write-protect markers (UFFD_FEATURE_WP_UNPOPULATED, 6.4+):
+ * pages 2-3 never written, write-protected, carry markers; the range is
+ * registered for missing faults too. The copy must not read them (a read
+ * there would raise a missing fault), and the new range, not registered,
+ * has none. */
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#endif
+static void du_uffd_wp_markers(void)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_WP_UNPOPULATED };
+	struct uffdio_register reg = {
+		.range = { .start = pg(S), .len = 4 * PS },
+		.mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP,
+	};
+	struct uffdio_writeprotect wp = {
+		.range = { .start = pg(S), .len = 4 * PS }, .mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+	long fd;
+
+	show_more = true;
+	xmap(S, 4, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fill(pg(S), 2, 'A', 0);
+	fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd < 0 || ioctl((int)fd, UFFDIO_API, &api))
+		skip("userfaultfd with UFFD_FEATURE_WP_UNPOPULATED unavailable");
+	uffd = (int)fd;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg) || ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+		skip("userfaultfd write-protection unavailable: %s", strerror(errno));
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 static const struct scenario {
@@ -1826,6 +1858,7 @@ static const struct scenario {
 	{ "du-growsdown-start", du_growsdown_start },
 	{ "du-thp-start", du_thp_start },
 	{ "du-thp-partial", du_thp_partial },
+	{ "du-uffd-wp-markers", du_uffd_wp_markers },
 };
 
 int main(int argc, char **argv)
