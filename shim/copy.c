@@ -149,11 +149,11 @@ static void populate(const struct copy_ctx *c, unsigned long dst, unsigned long 
 	if (c->hugepage)
 		sys_madvise(dst, len, len == CHUNK && !(dst & (CHUNK - 1)) ?
 				      MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-	if (no_populate || c->via_mem_out)
+	if (__atomic_load_n(&no_populate, __ATOMIC_RELAXED) || c->via_mem_out)
 		return;
 	r = sys_madvise(dst, len, MADV_POPULATE_WRITE);
 	if (r == -EINVAL)
-		no_populate = true;
+		__atomic_store_n(&no_populate, true, __ATOMIC_RELAXED);
 }
 
 /* Present pages: populated, then copied, one chunk at a time, the chunks
