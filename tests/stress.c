@@ -449,22 +449,28 @@ static int mode_storm(long iter, int nthreads)
 	for (n = 0; n < nthreads && n < 16; n++)
 		pthread_create(&t[n], NULL, churn, (void *)(uintptr_t)(n + 1));
 	for (i = 0; i < iter; i++) {
+		/* [none][ a: len bytes, a VMA of its own ][none]: a whole VMA,
+		 * whatever else the process maps (the zero-copy candidate) */
 		size_t len = (size_t)(1 + rnd(&seed) % 32) * P;
-		unsigned char *a = mmap(NULL, len, PROT_READ | PROT_WRITE,
-					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *b;
+		unsigned char *g = mmap(NULL, len + 2 * P, PROT_NONE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a, *b;
 
-		if (a == MAP_FAILED)
+		if (g == MAP_FAILED)
 			continue;
+		a = g + P;
+		mprotect(a, len, PROT_READ | PROT_WRITE);
 		fill(a, len, (uint64_t)i << 20);
 		b = mremap(a, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
 		if (b == MAP_FAILED) {
 			failed++;
-			munmap(a, len);
+			munmap(g, len + 2 * P);
 			continue;
 		}
 		if (!check(b, len, (uint64_t)i << 20))
 			lost += (long)len;
 		munmap(b, len);
+		munmap(g, P);
+		munmap(a + len, P);
 		if (owned_empty(a, len))
 			munmap(a, len);
 		else
