@@ -24,7 +24,7 @@
  * alternate signal stack, under the kernel's signal frame and the caller's
  * frames, so its own frame (struct reader and this buffer) stays under
  * 4.5 KiB. */
-#define READ_CHUNK 2048 /* stack: the walk may run on a signal handler's alternate stack */
+#define READ_CHUNK 1024 /* stack: the walk may run on a signal handler's alternate stack */
 #define LINE_MAX_KEPT 160 /* header fields and VmFlags; the path goes aside */
 
 struct reader {

@@ -130,49 +130,34 @@ static bool du_emulated_for(const struct vma *v, unsigned int emulated)
 	return emulated & bit;
 }
 
-struct fresh_vma {
-	struct vma v;
-	char path[VMA_PATH_MAX];
-	bool found;
-};
-
-static int fresh_cb(const struct vma *v, void *arg)
-{
-	struct fresh_vma *f = arg;
-	size_t n = v->path_len < VMA_PATH_MAX ? v->path_len : VMA_PATH_MAX - 1;
-
-	f->v = *v;
-	memcpy(f->path, v->path, n);
-	f->path[n] = 0;
-	f->v.path = f->path;
-	f->found = true;
-	return 1;
-}
-
 static int mv_piece(const struct vma *v, void *arg)
 {
 	struct mv_walk *w = arg;
 	struct mremap_req *r = w->r;
 	unsigned long start, end, dest;
-	struct fresh_vma f;
+	struct vma cut;
 	bool emulate;
 	long ret;
 
 	/* The destination never meets the range, but it may meet the part
-	 * of the range's last VMA that lies beyond the range's end: then an
-	 * earlier piece has already split or replaced that VMA, and the
-	 * streamed description is stale (its extent names no map_files
-	 * entry any more; its mlock span covers the destination). The kernel
-	 * looks each VMA up afresh: so do we. */
+	 * of the range's last VMA that lies beyond the range's end:
+	 *
+	 *   old  [ A ][ B ..................................... ]
+	 *        [ range    )           [ destination    )
+	 *                               ^ new: past the range's end
+	 *
+	 * Then the earlier pieces, moved to new, have cut B there: B now
+	 * ends at new, and the streamed description is stale (its extent
+	 * names no map_files entry any more; its mlock span covers the
+	 * destination). The kernel looks each VMA up afresh and finds B
+	 * ending at new: so does this. (h-safe: computed, not read again: a
+	 * second walk would nest in this one, on a signal handler's small
+	 * alternate stack.) */
 	if (w->seen && v->start < w->end && v->end > w->end &&
 	    r->new_addr < v->end && v->start < r->new_addr + r->new_len) {
-		f.found = false;
-		if (mc_maps_walk(v->start > r->old ? v->start : r->old, true, fresh_cb, &f) < 0 ||
-		    !f.found) {
-			w->ret = -EFAULT;
-			return 1;
-		}
-		v = &f.v;
+		cut = *v;
+		cut.end = r->new_addr;
+		v = &cut;
 	}
 
 	if (v->start >= w->end)

@@ -550,6 +550,11 @@ static const char *const shown_flags[] = {
 	"ac", "dc", "dd", "gd", "hg", "lf", "lo", "mg", "nh", "nr", "sl", "ui", "um", "uw", "wf",
 };
 
+/* (h-safe) The scenarios of page-table markers, locks, charges and huge
+ * pages also show these VmFlags, and AnonHugePages as a "thp" line. */
+static bool show_more;
+static const char *const more_flags[] = { "ac", "gd" };
+
 static void kind_of(char *out, size_t n, const char *path, unsigned long ino,
 		    unsigned int maj, unsigned int min, bool *anon)
 {
@@ -635,6 +640,35 @@ static void collect(unsigned long lo, unsigned long hi)
 				snprintf(cur->extra, sizeof(cur->extra), " off=0x%lx",
 					 off + (cur->start - vstart));
 			continue;
+		}
+		if (cur && show_more && !strncmp(line, "AnonHugePages:", 14)) {
+			unsigned long kb = strtoul(line + 14, NULL, 10);
+
+			if (kb) {
+				size_t n = strlen(cur->extra);
+
+				snprintf(cur->extra + n, sizeof(cur->extra) - n, " thp=%lukB", kb);
+			}
+		}
+		if (cur && show_more && !strncmp(line, "VmFlags:", 8)) {
+			size_t i;
+
+			for (i = 0; i < sizeof(more_flags) / sizeof(more_flags[0]); i++) {
+				char pat[5];
+				const char *p = line + 8;
+
+				snprintf(pat, sizeof(pat), " %s", more_flags[i]);
+				while ((p = strstr(p, pat))) {
+					if (p[3] == ' ' || p[3] == '\n' || p[3] == 0) {
+						size_t n = strlen(cur->extra);
+
+						snprintf(cur->extra + n, sizeof(cur->extra) - n, " %s",
+							 more_flags[i]);
+						break;
+					}
+					p += 3;
+				}
+			}
 		}
 		if (cur && !strncmp(line, "VmFlags:", 8)) {
 			size_t i;
@@ -2670,6 +2704,198 @@ static void li_memlock_lowered_shared(void)
 	run(pg(S), 40 * PS, 40 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
 }
 
+
+/* ---- (h-safe) page-table markers, locks, charges, huge pages ----------
+ * Issue 11 kinds 2, 4 (MLOCK_ONFAULT) and 6 (flags a copy or refill
+ * drops, huge pages a copy splits). These print ac, gd and AnonHugePages
+ * too (show_more). */
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+#ifndef MAP_GROWSDOWN
+#define MAP_GROWSDOWN 0x0100
+#endif
+
+static void guard_or_skip(unsigned long page, unsigned long n)
+{
+	if (madvise((void *)pg(page), n * PS, MADV_GUARD_INSTALL))
+		skip("MADV_GUARD_INSTALL: %s", strerror(errno));
+}
+
+/* 8 pages, a guard on page 1, DONTUNMAP|FIXED of pages 0-3: the guard
+ * moves with the range (the start of a VMA: the copy). */
+static void du_guard_start(void)
+{
+	show_more = true;
+	anon(S, 8, RW, 'A');
+	guard_or_skip(S + 1, 1);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* The middle of a VMA (regrow, or the copy), a guard inside and one
+ * outside the range. */
+static void du_guard_middle(void)
+{
+	show_more = true;
+	anon(S, 8, RW, 'A');
+	guard_or_skip(S + 3, 1);
+	guard_or_skip(S + 6, 1);
+	run(pg(S + 2), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A whole VMA (refill, or the copy), guards at both ends, with a hint. */
+static void du_guard_whole_hint(void)
+{
+	show_more = true;
+	anon(S, 4, RW, 'A');
+	guard_or_skip(S, 1);
+	guard_or_skip(S + 3, 1);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* A read-only VMA with a guard. */
+static void du_guard_readonly(void)
+{
+	show_more = true;
+	anon(S, 6, RO, 'A');
+	guard_or_skip(S + 2, 1);
+	run(pg(S + 1), 3 * PS, 3 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* mlock2(MLOCK_ONFAULT) of 8 pages, page 0 touched, DONTUNMAP|FIXED of
+ * pages 0-3: the new range is "lo lf" with one page in. */
+static void du_onfault_touched(void)
+{
+	show_more = true;
+	xmap(S, 8, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (syscall(SYS_mlock2, pg(S), 8 * PS, MLOCK_ONFAULT))
+		skip("mlock2(MLOCK_ONFAULT): %s", strerror(errno));
+	fill(pg(S), 1, 'A', 0);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* The same, the middle of the VMA. */
+static void du_onfault_middle(void)
+{
+	show_more = true;
+	xmap(S, 8, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (syscall(SYS_mlock2, pg(S), 8 * PS, MLOCK_ONFAULT))
+		skip("mlock2(MLOCK_ONFAULT): %s", strerror(errno));
+	fill(pg(S + 3), 1, 'A', 3);
+	run(pg(S + 2), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* Never writable: PROT_NONE and PROT_READ anonymous memory is not charged
+ * (no "ac"); once writable it stays charged. */
+static void du_protnone_uncharged(void)
+{
+	show_more = true;
+	xmap(S, 4, NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_readonly_uncharged_partial(void)
+{
+	show_more = true;
+	xmap(S, 6, RO, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	(void)*(volatile char *)pg(S + 2); /* the zero page */
+	run(pg(S + 1), 3 * PS, 3 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_protnone_charged(void)
+{
+	show_more = true;
+	anon(S, 4, NONE, 'A');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_protnone_charged_partial(void)
+{
+	show_more = true;
+	anon(S, 6, NONE, 'A');
+	run(pg(S + 1), 3 * PS, 3 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_readonly_charged_start(void)
+{
+	show_more = true;
+	anon(S, 6, RO, 'A');
+	run(pg(S), 3 * PS, 3 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* MAP_GROWSDOWN memory keeps "gd" on both ranges. */
+static void du_growsdown(void)
+{
+	show_more = true;
+	xmap(S + 4, 4, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0);
+	fill(pg(S + 4), 4, 'A', 0);
+	run(pg(S + 4), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_growsdown_start(void)
+{
+	show_more = true;
+	xmap(S + 4, 4, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0);
+	fill(pg(S + 4), 4, 'A', 0);
+	run(pg(S + 4), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A huge page (MADV_HUGEPAGE, 2 MiB aligned) moved to an aligned place
+ * stays a huge page; the start of a VMA that goes on. */
+#define HP (HUGE_ALIGN / PS)
+static void du_thp_start(void)
+{
+	show_more = true;
+	xmap(HP, 2 * HP, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise_or_skip(HP, 2 * HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	fill(pg(HP), 2 * HP, 'A', 0);
+	run(pg(HP), HP * PS, HP * PS, MAYMOVE | FIXED | DONTUNMAP, pg(5 * HP));
+}
+
+/* Half a huge page's worth of small pages stays small. */
+static void du_thp_partial(void)
+{
+	show_more = true;
+	xmap(HP, 2 * HP, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise_or_skip(HP, 2 * HP, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
+	fill(pg(HP), HP / 2, 'A', 0);
+	madvise_or_skip(HP, 2 * HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	run(pg(HP), HP * PS, HP * PS, MAYMOVE | FIXED | DONTUNMAP, pg(5 * HP));
+}
+
+/* userfaultfd write-protect markers (UFFD_FEATURE_WP_UNPOPULATED, 6.4+):
+ * pages 2-3 never written, write-protected, carry markers; the range is
+ * registered for missing faults too. The copy must not read them (a read
+ * there would raise a missing fault), and the new range, not registered,
+ * has none. */
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#endif
+static void du_uffd_wp_markers(void)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_WP_UNPOPULATED };
+	struct uffdio_register reg = {
+		.range = { .start = pg(S), .len = 4 * PS },
+		.mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP,
+	};
+	struct uffdio_writeprotect wp = {
+		.range = { .start = pg(S), .len = 4 * PS }, .mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+	long fd;
+
+	show_more = true;
+	xmap(S, 4, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fill(pg(S), 2, 'A', 0);
+	fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd < 0 || ioctl((int)fd, UFFDIO_API, &api))
+		skip("userfaultfd with UFFD_FEATURE_WP_UNPOPULATED unavailable");
+	uffd = (int)fd;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg) || ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+		skip("userfaultfd write-protection unavailable: %s", strerror(errno));
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 /* ---- scenarios: the file behind a private file mapping --------------------
@@ -2985,6 +3211,23 @@ static const struct scenario {
 	{ "du-reopen-escape-closed", du_reopen_escape_closed },
 	{ "mv-dontunmap-deleted-closed-later", mv_dontunmap_deleted_closed_later },
 	{ "du-reopen-unreadable-open", du_reopen_unreadable_open },
+	/* (h-safe) markers, locks, charges, huge pages */
+	{ "du-guard-start", du_guard_start },
+	{ "du-guard-middle", du_guard_middle },
+	{ "du-guard-whole-hint", du_guard_whole_hint },
+	{ "du-guard-readonly", du_guard_readonly },
+	{ "du-onfault-touched", du_onfault_touched },
+	{ "du-onfault-middle", du_onfault_middle },
+	{ "du-protnone-uncharged", du_protnone_uncharged },
+	{ "du-readonly-uncharged-partial", du_readonly_uncharged_partial },
+	{ "du-protnone-charged", du_protnone_charged },
+	{ "du-protnone-charged-partial", du_protnone_charged_partial },
+	{ "du-readonly-charged-start", du_readonly_charged_start },
+	{ "du-growsdown", du_growsdown },
+	{ "du-growsdown-start", du_growsdown_start },
+	{ "du-thp-start", du_thp_start },
+	{ "du-thp-partial", du_thp_partial },
+	{ "du-uffd-wp-markers", du_uffd_wp_markers },
 };
 
 int main(int argc, char **argv)
