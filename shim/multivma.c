@@ -84,7 +84,9 @@ static bool on_ramfs(long fd)
 	return (unsigned int)buf[0] == RAMFS_MAGIC;
 }
 
-static bool driver_places_mappings(const struct vma *v)
+/* (Not inlined: its struct stat and statfs buffer would stay on the
+ * stack of every piece's move, inside the maps walk.) */
+static __attribute__((noinline)) bool driver_places_mappings(const struct vma *v)
 {
 	struct stat st;
 	bool placed = false;

@@ -30,8 +30,8 @@
 #include "shim/controls.h"
 #include "shim/debug.h"
 #include "shim/du.h"
+#include "shim/procdir.h"
 
-#define FD_SCAN_BUF 512 /* getdents64 buffer: on the stack, kept small */
 
 static char *put_hex(char *p, unsigned long x)
 {
@@ -126,34 +126,29 @@ static long via_fd(unsigned long n, const struct vma *v)
 	return fd;
 }
 
+struct fd_scan {
+	const struct vma *v;
+	long fd;                 /* the last answer: a descriptor or -errno */
+};
+
+static int scan_fd(const char *name, int dirfd, void *arg)
+{
+	struct fd_scan *s = arg;
+	long n = mc_procdir_number(name);
+
+	if (n < 0 || n == dirfd)
+		return 0;
+	s->fd = via_fd((unsigned long)n, s->v);
+	return s->fd >= 0;
+}
+
 /* Scans /proc/self/fd for a descriptor of v's file. */
 static long via_open_fds(const struct vma *v)
 {
-	char buf[FD_SCAN_BUF] __attribute__((aligned(8)));
-	long dir = sys_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	long got, fd = -ENOENT, off;
+	struct fd_scan s = { v, -ENOENT };
+	int err = mc_procdir_each("/proc/self/fd", scan_fd, &s);
 
-	if (dir < 0)
-		return dir;
-	while (fd < 0 && (got = sys_getdents64((int)dir, buf, sizeof(buf))) > 0) {
-		for (off = 0; fd < 0 && off < got;) {
-			/* struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, name */
-			unsigned short reclen;
-			const char *name = buf + off + 19;
-			unsigned long n = 0;
-
-			memcpy(&reclen, buf + off + 16, sizeof(reclen));
-			off += reclen;
-			if (*name < '0' || *name > '9')
-				continue;
-			while (*name >= '0' && *name <= '9')
-				n = n * 10 + (unsigned long)(*name++ - '0');
-			if (n != (unsigned long)dir)
-				fd = via_fd(n, v);
-		}
-	}
-	sys_close((int)dir);
-	return fd;
+	return err < 0 ? err : s.fd;
 }
 
 long mc_reopen_vma_file(const struct vma *v)

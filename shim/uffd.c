@@ -33,17 +33,10 @@
 #include "compat/sys.h"
 #include "include/mremap_compat.h"
 #include "shim/probe.h"
+#include "shim/procdir.h"
 #include "shim/uffd.h"
 
 #define UFFD_FEATURE_EVENT_REMAP_BIT (1UL << 2)
-
-struct linux_dirent64 {
-	unsigned long long d_ino;
-	long long d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
 
 static bool is_uffd_fd(const char *name)
 {
@@ -92,28 +85,18 @@ static unsigned long uffd_features(const char *name)
 	return f;
 }
 
+static int remap_cb(const char *name, int dirfd, void *arg)
+{
+	(void)dirfd;
+	(void)arg;
+	return mc_procdir_number(name) >= 0 && is_uffd_fd(name) &&
+	       (uffd_features(name) & UFFD_FEATURE_EVENT_REMAP_BIT);
+}
+
 /* Does a userfaultfd of this process have UFFD_FEATURE_EVENT_REMAP? */
 static bool some_uffd_remaps(void)
 {
-	char buf[512];
-	long dir, n, off;
-	bool found = false;
-
-	dir = sys_openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
-		return false;
-	while (!found && (n = sys6(SYS_getdents64, dir, (long)buf, sizeof(buf), 0, 0, 0)) > 0) {
-		for (off = 0; off < n && !found; ) {
-			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
-
-			off += d->d_reclen;
-			if (d->d_name[0] < '0' || d->d_name[0] > '9' || !is_uffd_fd(d->d_name))
-				continue;
-			found = uffd_features(d->d_name) & UFFD_FEATURE_EVENT_REMAP_BIT;
-		}
-	}
-	sys_close((int)dir);
-	return found;
+	return mc_procdir_each("/proc/self/fd", remap_cb, NULL) > 0;
 }
 
 static bool uffd_needs_kernel(const struct vma *v)
@@ -127,43 +110,51 @@ static bool uffd_needs_kernel(const struct vma *v)
 
 /* capget(2)'s ABI (<linux/capability.h>, which musl-gcc cannot see). */
 #define CAP_VERSION_3 0x20080522u
-#define CAP_IPC_LOCK_BIT 14
+#define CAP_IPC_LOCK_BIT 14 /* in the first set: effective is d[0] */
 
 static bool has_cap_ipc_lock(void)
 {
 	struct { unsigned int version; int pid; } h = { CAP_VERSION_3, 0 };
-	struct { unsigned int effective, permitted, inheritable; } d[2];
+	/* two struct __user_cap_data_struct: effective, permitted, inheritable */
+	unsigned int d[2 * 3];
 
 	if (sys6(SYS_capget, (long)&h, (long)d, 0, 0, 0, 0))
 		return false;
-	return d[CAP_IPC_LOCK_BIT / 32].effective & (1u << (CAP_IPC_LOCK_BIT % 32));
+	return d[0] & (1u << CAP_IPC_LOCK_BIT);
 }
 
-/* VmLck from /proc/self/status, in bytes; ~0UL if unknown. */
-static unsigned long locked_bytes(void)
+/* VmLck from /proc/self/status, in bytes; ~0UL if unknown. Read in
+ * windows of 256 bytes that overlap by more than a whole "VmLck:" line, so
+ * the line lies whole inside one of them (a long Groups: line comes
+ * before it). */
+static __attribute__((noinline)) unsigned long locked_bytes(void)
 {
 	static const char key[] = "\nVmLck:";
-	char buf[1536], *p, *end;
-	unsigned long kb = 0;
+	enum { WINDOW = 256, OVERLAP = 64 };
+	char buf[WINDOW + 1], *p, *end;
+	unsigned long kb = ~0UL, off = 0;
 	long fd, n;
 
 	fd = sys_openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ~0UL;
-	n = sys_read((int)fd, buf, sizeof(buf) - 1);
+	while (kb == ~0UL && (n = sys_pread((int)fd, buf, WINDOW, off)) > 0) {
+		buf[n] = 0;
+		end = buf + n;
+		p = strstr(buf, key);
+		if (p && (end - p >= OVERLAP || n < WINDOW)) {
+			for (p += sizeof(key) - 1; p < end && (*p == ' ' || *p == '\t'); p++)
+				;
+			for (kb = 0; p < end && *p >= '0' && *p <= '9'; p++)
+				kb = kb * 10 + (unsigned long)(*p - '0');
+			kb *= 1024;
+		}
+		if (n < WINDOW)
+			break;
+		off += WINDOW - OVERLAP;
+	}
 	sys_close((int)fd);
-	if (n <= 0)
-		return ~0UL;
-	buf[n] = 0;
-	end = buf + n;
-	p = strstr(buf, key);
-	if (!p)
-		return ~0UL;
-	for (p += sizeof(key) - 1; p < end && (*p == ' ' || *p == '\t'); p++)
-		;
-	for (; p < end && *p >= '0' && *p <= '9'; p++)
-		kb = kb * 10 + (unsigned long)(*p - '0');
-	return kb * 1024;
+	return kb;
 }
 
 /* Would the alias's lock of the new range fail? mlock() refuses when the

@@ -26,42 +26,26 @@
  */
 #include <fcntl.h>
 #include "compat/sys.h"
+#include "shim/procdir.h"
 #include "shim/window.h"
 
-#ifndef O_DIRECTORY
-#define O_DIRECTORY 0200000
-#endif
+/* Counts threads up to the second: no need to read the rest. */
+static int count_thread(const char *name, int dirfd, void *arg)
+{
+	int *threads = arg;
 
-/* linux_dirent64: d_ino, d_off (8 bytes each), d_reclen, d_type, d_name */
-#define DIRENT_RECLEN 16
-#define DIRENT_NAME 19
+	(void)name;
+	(void)dirfd;
+	return ++*threads >= 2;
+}
 
-/* Does /proc/self/task list exactly one thread? Reads the directory in
- * pieces of 256 bytes (about eight entries) and stops at the second
- * thread. Unknown (no /proc) counts as "no". */
+/* Does /proc/self/task list exactly one thread? Unknown (no /proc) counts
+ * as "no". */
 static bool single_threaded(void)
 {
-	char buf[256];
-	long fd, n;
 	int threads = 0;
 
-	fd = sys_openat(AT_FDCWD, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	while (threads < 2 && (n = sys6(SYS_getdents64, fd, (long)buf, sizeof(buf), 0, 0, 0)) > 0) {
-		long off = 0;
-
-		while (off < n) {
-			unsigned short reclen;
-
-			__builtin_memcpy(&reclen, buf + off + DIRENT_RECLEN, sizeof(reclen));
-			if (buf[off + DIRENT_NAME] != '.')
-				threads++;
-			off += reclen;
-		}
-	}
-	sys_close((int)fd);
-	return threads == 1;
+	return mc_procdir_each("/proc/self/task", count_thread, &threads) == 0 && threads == 1;
 }
 
 static long sigprocmask_raw(int how, const unsigned long long *set, unsigned long long *old)
