@@ -105,19 +105,6 @@ norm_shared_presence() {
 	sed -E 's/^spage ([^ ]+) [PS-] /spage \1 ? /'
 }
 
-# A read-only or PROT_NONE private anonymous VMA's charge (VmFlags "ac"),
-# on both sides: a refill that loses it (FINDINGS.md: move.c).
-norm_refill_ac() {
-	sed -E 's/^(map [^ ]+ (r-|--)-p anon( \[anon:[^]]*\])?( [a-z]{2})*) ac( |$)/\1\5/'
-}
-
-# Multi-VMA DONTUNMAP refused at a later piece after the first piece (the
-# first two pages of the range at +0x10000) went to the destination
-# (+0x7d0000): those pages' lines, on both sides.
-norm_first_piece_moved() {
-	grep -v -E '^(map \+0x7d0000-|page \+0x7d[01]000 |page \+0x1[01]000 )' || true
-}
-
 # _old_kernel_answer NAME [VAR=VALUE...]: for a test that sets
 # UNPRIV_OLD_KERNEL (why the library cannot do the call unprivileged), run
 # as the unprivileged user: the library's answer must be the old kernel's

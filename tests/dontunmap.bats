@@ -43,7 +43,7 @@ load differential
 }
 
 @test "as root: DONTUNMAP private anonymous read-only whole VMA" {
-	KNOWN_DIVERGENCE="a refill of a read-only or PROT_NONE anonymous range loses ac (FINDINGS.md: move.c)" KNOWN_NORMALIZE=norm_refill_ac compare_emulated du-anon-readonly
+	compare_emulated du-anon-readonly
 }
 
 @test "as root: DONTUNMAP private anonymous read-only part of a VMA: the old VMA stays whole" {
@@ -51,7 +51,7 @@ load differential
 }
 
 @test "as root: DONTUNMAP private anonymous PROT_NONE" {
-	KNOWN_DIVERGENCE="a refill of a read-only or PROT_NONE anonymous range loses ac (FINDINGS.md: move.c)" KNOWN_NORMALIZE=norm_refill_ac compare_emulated du-anon-protnone
+	compare_emulated du-anon-protnone
 }
 
 @test "as root: DONTUNMAP mlocked source: the whole old VMA loses lo, the new range has it" {

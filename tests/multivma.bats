@@ -43,7 +43,7 @@ load differential
 }
 
 @test "as root: DONTUNMAP|FIXED across VMAs: every source VMA stays, emptied" {
-	KNOWN_DIVERGENCE="a refill of a read-only or PROT_NONE anonymous range loses ac (FINDINGS.md: move.c)" KNOWN_NORMALIZE=norm_refill_ac compare_emulated mv-dontunmap
+	compare_emulated mv-dontunmap
 }
 
 @test "as root: DONTUNMAP|FIXED across VMAs starting and ending inside VMAs" {
@@ -126,7 +126,5 @@ load differential
 
 @test "as root: DONTUNMAP|FIXED across VMAs, a later one a deleted private file with no descriptor (unprivileged: the old kernel's EINVAL)" {
 	UNPRIV_OLD_KERNEL="deleted, descriptor closed" \
-	KNOWN_DIVERGENCE="unprivileged, the first piece has moved when the later one is refused (FINDINGS.md: multivma.c)" \
-	KNOWN_NORMALIZE=norm_first_piece_moved \
 		compare_emulated mv-dontunmap-deleted-closed-later
 }

@@ -23,38 +23,34 @@
 # The batch test tolerates those, counts them (on fd 3), and fails on real ones.
 # Boundary-only hides VMA cuts alone: the per-page perms, kinds, offsets,
 # VmFlags (lo lf ac nr dc dd wf hg nh mg gd um uw ui sl) and contents agree.
-# KNOWN DIVERGENCE (FINDINGS.md, shim/move.c): a refill of a read-only or
-# PROT_NONE anonymous range loses "ac"; counted apart, printed, tolerated
-# until the fix merges (then drop lost_ac_only() in randdiff.c).
 
 load helpers
 
 # randdiff_batch COUNT: the batch test's body, run as MC_TEST_USER (both
 # sides of every pair: randdiff forks them).
 randdiff_batch() {
-	local count=$1 summary b k r n
+	local count=$1 summary b r n
 	need_test_user
 	run as_test_user "$TESTBIN/randdiff" --lib "$LIB" --batch 1 "$count" 40
-	echo "$output" | awk '/^DIVERGENCE/ { show = !/boundaries only|known:/ } show' | head -80
+	echo "$output" | awk '/^DIVERGENCE/ { show = !/boundaries only/ } show' | head -80
 	echo "$output" | tail -1
 	[ "$status" -eq 0 ] || [ "$status" -eq 3 ]
 	summary=$(echo "$output" | grep "^randdiff: .* sequences")
 	[[ "$summary" == *"$count sequences, $((count * 40)) steps, "* ]]
-	b=$(echo "$summary" | sed -n 's/.* divergences (\([0-9]*\) VMA-boundary only, \([0-9]*\) known, \([0-9]*\) real).*/\1/p')
-	k=$(echo "$summary" | sed -n 's/.* divergences (\([0-9]*\) VMA-boundary only, \([0-9]*\) known, \([0-9]*\) real).*/\2/p')
-	r=$(echo "$summary" | sed -n 's/.* divergences (\([0-9]*\) VMA-boundary only, \([0-9]*\) known, \([0-9]*\) real).*/\3/p')
+	b=$(echo "$summary" | sed -n 's/.* divergences (\([0-9]*\) VMA-boundary only, \([0-9]*\) real).*/\1/p')
+	r=$(echo "$summary" | sed -n 's/.* divergences (\([0-9]*\) VMA-boundary only, \([0-9]*\) real).*/\2/p')
 	n=$(echo "$summary" | sed -n 's/.* real), \([0-9][0-9]*\) emulated calls.*/\1/p')
-	echo "# randdiff ($MC_TEST_USER): $b of $count sequences diverge in VMA boundaries only (the known difference), $k by the known lost ac (FINDINGS.md: move.c), $r real" >&3
+	echo "# randdiff ($MC_TEST_USER): $b of $count sequences diverge in VMA boundaries only (the known difference), $r real" >&3
 	[ "$r" = 0 ]
 	[ -n "$n" ] && [ "$n" -gt 0 ]
-	[ "$status" -eq $((b + k > 0 ? 3 : 0)) ]
+	[ "$status" -eq $((b > 0 ? 3 : 0)) ]
 }
 
 @test "as root: randdiff: a sequence is deterministic (native against native)" {
 	run "$TESTBIN/randdiff" --lib "$LIB" --native-twice --batch 1 100 40
 	echo "$output" | head -40
 	[ "$status" -eq 0 ]
-	[[ "$output" == *" 0 divergences (0 VMA-boundary only, 0 known, 0 real),"* ]]
+	[[ "$output" == *" 0 divergences (0 VMA-boundary only, 0 real),"* ]]
 }
 
 @test "as root: randdiff: 2500 sequences agree with the kernel but for VMA boundaries, and the library emulated calls" {
@@ -75,7 +71,7 @@ randdiff_batch() {
 	[[ "$output" == *"DIVERGENCE seed 465 at step 10 (native vs emulated)"* ]]
 	[[ "$output" == *"real: arena page: native "* ]]
 	[[ "$output" == *"tamper: flipped a byte"* ]]
-	[[ "$output" == *" 1 divergences (0 VMA-boundary only, 0 known, 1 real),"* ]]
+	[[ "$output" == *" 1 divergences (0 VMA-boundary only, 1 real),"* ]]
 }
 
 @test "as root: randdiff: a VMA split on the emulated side is a VMA-boundary divergence, not a real one" {
@@ -84,7 +80,7 @@ randdiff_batch() {
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"DIVERGENCE seed 465 at step 10 (VMA boundaries only: same pages, perms, kinds, offsets, VmFlags and contents)"* ]]
 	[[ "$output" == *"tamper: split"* ]]
-	[[ "$output" == *" 1 divergences (1 VMA-boundary only, 0 known, 0 real),"* ]]
+	[[ "$output" == *" 1 divergences (1 VMA-boundary only, 0 real),"* ]]
 }
 
 @test "as root: randdiff: a VmFlag set on the emulated side is a real divergence, not a VMA-boundary one" {
@@ -93,7 +89,7 @@ randdiff_batch() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"DIVERGENCE seed 465 at step 10 (native vs emulated)"* ]]
 	[[ "$output" == *"tamper: flag dc on"* ]]
-	[[ "$output" == *" 1 divergences (0 VMA-boundary only, 0 known, 1 real),"* ]]
+	[[ "$output" == *" 1 divergences (0 VMA-boundary only, 1 real),"* ]]
 }
 
 # Regressions: seeds that once diverged, named for the behaviour.

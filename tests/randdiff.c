@@ -37,9 +37,8 @@
  * The first divergence of a seed is classified: "VMA boundaries only" (the
  * known limitation: a mapping the library creates cannot carry an anonymous
  * VMA's page offset, so it may merge or split unlike the kernel's: the
- * pages' perms, kinds, offsets, VmFlags and contents must still agree),
- * "known" (a library bug written up in FINDINGS.md, matched exactly: see
- * lost_ac_only()) or real; see boundary_only(). Exit status of --compare/--batch: 1 on a real
+ * pages' perms, kinds, offsets, VmFlags and contents must still agree)
+ * or real; see boundary_only(). Exit status of --compare/--batch: 1 on a real
  * divergence or when nothing was emulated, 3 on boundary-only ones alone.
  *
  * Environment of a single run:
@@ -1035,7 +1034,7 @@ static unsigned long count(const char *b, const char *needle)
 }
 
 struct totals {
-	unsigned long seqs, divergences, boundary, known, real, emulated, native_lines, alias, refill, copy,
+	unsigned long seqs, divergences, boundary, real, emulated, native_lines, alias, refill, copy,
 		steps;
 };
 
@@ -1147,80 +1146,6 @@ static void first_page_difference(const char *a, size_t na, const char *b, size_
 	}
 }
 
-/* KNOWN DIVERGENCE (FINDINGS.md, shim/move.c; drop when fixed): a refill of
- * a read-only or PROT_NONE private anonymous range loses its charge ("ac"):
- * 6.18's mprotect() takes VM_ACCOUNT off an anonymous VMA without an
- * anon_vma when it loses PROT_WRITE. Only that: one token pair of the
- * per-page descriptions ("page:perms:anon:flags:hash"), all else equal. */
-static bool lost_ac_only(const char *a, size_t ta, const char *b, size_t tb)
-{
-	char x[160], y[160], *fa[5], *fb[5], *p, want[80];
-	int i;
-
-	if (ta >= sizeof(x) || tb >= sizeof(y))
-		return false;
-	memcpy(x, a, ta);
-	x[ta] = 0;
-	memcpy(y, b, tb);
-	y[tb] = 0;
-	for (p = x, i = 0; i < 5; i++) {
-		fa[i] = p;
-		p = strchr(p, ':');
-		if (i < 4 && !p)
-			return false;
-		if (p)
-			*p++ = 0;
-	}
-	for (p = y, i = 0; i < 5; i++) {
-		fb[i] = p;
-		p = strchr(p, ':');
-		if (i < 4 && !p)
-			return false;
-		if (p)
-			*p++ = 0;
-	}
-	if (strcmp(fa[0], fb[0]) || strcmp(fa[1], fb[1]) || strcmp(fa[4], fb[4]) ||
-	    strcmp(fa[2], "anon") || strcmp(fb[2], "anon") ||
-	    (strcmp(fa[1], "r--p") && strcmp(fa[1], "---p")))
-		return false;
-	/* native flags without "ac" ("ac" comes first of the shown flags) */
-	if (!strcmp(fa[3], "ac"))
-		snprintf(want, sizeof(want), "-");
-	else if (!strncmp(fa[3], "ac,", 3))
-		snprintf(want, sizeof(want), "%s", fa[3] + 3);
-	else
-		return false;
-	return !strcmp(want, fb[3]);
-}
-
-/* Do two per-page descriptions differ by lost_ac_only() pairs alone? */
-static bool page_differences_lost_ac(const char *a, size_t na, const char *b, size_t nb)
-{
-	const char *ea = a + na, *eb = b + nb;
-	bool any = false;
-
-	for (;;) {
-		size_t ta, tb;
-
-		while (a < ea && *a == ' ')
-			a++;
-		while (b < eb && *b == ' ')
-			b++;
-		ta = (size_t)((const char *)(memchr(a, ' ', (size_t)(ea - a)) ?: ea) - a);
-		tb = (size_t)((const char *)(memchr(b, ' ', (size_t)(eb - b)) ?: eb) - b);
-		if (!ta || !tb)
-			return any && !ta && !tb;
-		if (ta != tb || memcmp(a, b, ta)) {
-			if (!lost_ac_only(a, ta, b, tb))
-				return false;
-			any = true;
-		}
-		a += ta;
-		b += tb;
-	}
-}
-
-static bool known_lost_ac; /* set by boundary_only() */
 
 /* Step k (line k + 1) diverged between la and lb: boundaries only? */
 static bool boundary_only(uint64_t s, int k, const char *la, size_t na, const char *lb, size_t nb,
@@ -1270,7 +1195,6 @@ static bool boundary_only(uint64_t s, int k, const char *la, size_t na, const ch
 		goto out;
 	}
 	if (npa != npb || memcmp(pa, pb, npa)) {
-		known_lost_ac = page_differences_lost_ac(pa, npa, pb, npb);
 		/* regions: elsewhere[] (if any) first, then the arena */
 		first_page_difference(pa, npa, pb, npb, strstr(ca, "elsewhere[") != NULL, why,
 				      whylen);
@@ -1317,17 +1241,11 @@ static bool judge(struct pair *p, struct totals *t, bool verbose)
 		same = false;
 		t->divergences++;
 		why[0] = 0;
-		known_lost_ac = false;
 		if (!native_twice && la && lb && i >= 1 &&
 		    boundary_only(s, i - 1, la, na, lb, nb, why, sizeof(why))) {
 			t->boundary++;
 			printf("DIVERGENCE seed %" PRIu64 " at step %d (VMA boundaries only: same pages, "
 			       "perms, kinds, offsets, VmFlags and contents)\n", s, i - 1);
-		} else if (known_lost_ac) {
-			t->known++;
-			printf("DIVERGENCE seed %" PRIu64 " at step %d (known: a read-only or PROT_NONE "
-			       "anonymous refill lost ac, FINDINGS.md: move.c)\n", s, i - 1);
-			printf("  known: %s\n", why);
 		} else {
 			t->real++;
 			printf("DIVERGENCE seed %" PRIu64 " at step %d (%s)\n", s, i - 1,
@@ -1420,10 +1338,10 @@ static void run_batch(uint64_t first, unsigned long cnt, int steps, int jobs, st
 
 static void summary(const struct totals *t, double secs)
 {
-	printf("randdiff: %lu sequences, %lu steps, %lu divergences (%lu VMA-boundary only, %lu known, "
-	       "%lu real), %lu emulated calls (alias %lu, move+refill %lu, copy %lu), "
+	printf("randdiff: %lu sequences, %lu steps, %lu divergences (%lu VMA-boundary only, %lu real), "
+	       "%lu emulated calls (alias %lu, move+refill %lu, copy %lu), "
 	       "%lu native-routed calls, %.1f s\n",
-	       t->seqs, t->steps, t->divergences, t->boundary, t->known, t->real, t->emulated, t->alias,
+	       t->seqs, t->steps, t->divergences, t->boundary, t->real, t->emulated, t->alias,
 	       t->refill, t->copy, t->native_lines, secs);
 }
 
@@ -1433,7 +1351,7 @@ static int exit_code(const struct totals *t)
 {
 	if (t->real || (!native_twice && !t->emulated))
 		return 1;
-	return t->boundary || t->known ? 3 : 0;
+	return t->boundary ? 3 : 0;
 }
 
 static double now(void)
