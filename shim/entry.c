@@ -92,6 +92,7 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 
 		if (ret != -EINVAL) {
 			r->why = "the kernel has DONTUNMAP for this kind of mapping";
+			*emulating = false;
 			return ret;
 		}
 	}

@@ -160,3 +160,21 @@ print(ctypes.get_errno(), libc.msync(a + 2 * p, 2 * p, 4), libc.msync(a + 8 * p,
 	run "$WRAPPER" --simulate=5.10.0-28-amd64 true
 	[ "$status" -eq 0 ]
 }
+
+# The route word of the debug line names who did the call. On 5.7-5.12 the
+# library asks the kernel first for DONTUNMAP without FIXED: private
+# anonymous memory is the kernel's own, a shared mapping the library's.
+@test "with the library, a simulated 5.10 does DONTUNMAP of private anonymous memory itself: the debug line says native" {
+	"$WRAPPER" --simulate=5.10 --debug "$SIMCHECK" du-private >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$("$SIMCHECK" du-private)" ]
+	grep -q '^mremap-compat: mremap(.*MAYMOVE|DONTUNMAP.*) = 0x[0-9a-f]*: native (the kernel has DONTUNMAP for this kind of mapping)$' "$BATS_TEST_TMPDIR/err"
+	! grep -q ': emulated' "$BATS_TEST_TMPDIR/err"
+}
+
+@test "with the library, a simulated 5.10 leaves DONTUNMAP of a shared mapping to the library: the debug line says emulated" {
+	"$WRAPPER" --simulate=5.10 --debug "$SIMCHECK" du-shared >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$("$SIMCHECK" du-shared)" ]
+	grep -q '^mremap-compat: mremap(.*DONTUNMAP.*) = 0x[0-9a-f]*: emulated' "$BATS_TEST_TMPDIR/err"
+}
