@@ -10,32 +10,58 @@
 #include "shim/du.h"
 
 
-/* The kernel's move carries the page table entries along: a page present
- * at the old address is present at the new one, and no other. The alias
- * maps the object again without page tables, so fault in, at the new
- * address, the pages that were present at the old one (read faults:
- * nothing is dirtied); then zap at the new address the pages that were
- * not, which a read fault's fault-around maps from the page cache. */
-static void populate_like(const struct vma *v, unsigned long old, unsigned long dest,
+#define PM_BATCH 32 /* pagemap entries per read: 256 bytes of stack */
+
+/* Is the page at addr (pagemap entry e) a guard marker? Bit 58 says so on
+ * 6.14+; a swapped-looking entry without it is asked through
+ * /proc/self/mem (opened here on first need), never loaded (marker.c). */
+static bool guard_at(unsigned long long e, unsigned long addr, long *memfd)
+{
+	if (e & PM_PRESENT || !(e & PM_SWAPPED))
+		return false;
+	if (mc_pm_guard(e))
+		return true;
+	if (*memfd == -1)
+		*memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	return *memfd >= 0 && mc_mem_refuses(*memfd, addr);
+}
+
+/*
+ * The kernel's move carries the page table entries along: a page present
+ * at the old address is present at the new one, and no other; a guard
+ * marker (MADV_GUARD_INSTALL) moves too. The alias maps the object again
+ * without page tables, so
+ *
+ *   old  [ A g . B ]      pagemap: A B present, g guard, . none
+ *   new  [ A g . B ]      A B read faults (nothing is dirtied), g installed,
+ *                         . zapped (a read fault's fault-around maps it
+ *                         from the page cache)
+ *
+ * A guard is never loaded. True when a guard was installed: the caller
+ * removes the old range's once the call cannot fail any more.
+ */
+static bool populate_like(const struct vma *v, unsigned long old, unsigned long dest,
 			  unsigned long len)
 {
-	unsigned long long pm[64];
+	unsigned long long pm[PM_BATCH];
 	unsigned long p = mc_page_size, npages = len / p, i, j;
 	long pmfd, memfd = -1;
-	bool some_absent = false, some_present = false;
+	bool some_absent = false, some_present = false, guards = false;
 	char byte;
 	int pass;
 
 	pmfd = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (pmfd < 0)
-		return;
+		return false;
 	if (!(v->prot & PROT_READ))
 		memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	if (memfd < 0)
+		memfd = -1; /* not tried yet, for guard_at() */
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1 && !(some_absent && some_present))
 			break;
-		for (i = 0; i < npages; i += 64) {
-			unsigned long n = npages - i < 64 ? npages - i : 64;
+		for (i = 0; i < npages; i += PM_BATCH) {
+			unsigned long n = npages - i < PM_BATCH ? npages - i : PM_BATCH;
 
 			if (sys_pread((int)pmfd, pm, n * 8, (old / p + i) * 8) != (long)(n * 8))
 				break;
@@ -43,18 +69,25 @@ static void populate_like(const struct vma *v, unsigned long old, unsigned long 
 				unsigned long at = dest + (i + j) * p;
 
 				if (pass == 1) {
-					if (!(pm[j] & PM_PRESENT))
+					if (!(pm[j] & (PM_PRESENT | PM_SWAPPED)))
 						sys_madvise(at, p, MADV_DONTNEED);
 					continue;
 				}
-				if (!(pm[j] & PM_PRESENT)) {
+				if (guard_at(pm[j], old + (i + j) * p, &memfd)) {
+					if (sys_madvise(at, p, MADV_GUARD_INSTALL) == 0)
+						guards = true;
+					continue;
+				}
+				if (!(pm[j] & (PM_PRESENT | PM_SWAPPED))) {
 					some_absent = true;
 					continue;
 				}
 				some_present = true;
+				if (!(v->prot & PROT_READ) && memfd < 0)
+					continue;
 				if (memfd >= 0)
 					sys_pread((int)memfd, &byte, 1, at);
-				else if (v->prot & PROT_READ)
+				else
 					(void)*(volatile const char *)at;
 			}
 		}
@@ -62,6 +95,7 @@ static void populate_like(const struct vma *v, unsigned long old, unsigned long 
 	if (memfd >= 0)
 		sys_close((int)memfd);
 	sys_close((int)pmfd);
+	return guards;
 }
 
 /* Locks [addr, addr+len) as v was locked: lo, or lo lf (MLOCK_ONFAULT). */
@@ -93,14 +127,14 @@ static bool vma_locked(const struct vma *v)
 long mc_du_alias(const struct vma *v, unsigned long old, unsigned long len,
 		     unsigned long dest, bool reserved)
 {
-	bool locked = vma_locked(v);
+	bool locked = vma_locked(v), guards = false;
 	long ret, err;
 
 	if (locked)
 		sys_munlock(v->start, v->end - v->start);
 	ret = sys_mremap(old, 0, len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
 	if (!sys_is_err(ret))
-		populate_like(v, old, (unsigned long)ret, len); /* before the lock: it zaps */
+		guards = populate_like(v, old, (unsigned long)ret, len); /* before the lock: it zaps */
 	if (!sys_is_err(ret) && locked) {
 		err = lock_like(v, (unsigned long)ret, len);
 		if (sys_is_err(err)) {
@@ -128,5 +162,7 @@ long mc_du_alias(const struct vma *v, unsigned long old, unsigned long len,
 	}
 	mc_attrs_unlock_old(v);
 	sys_madvise(old, len, MADV_DONTNEED); /* no page tables left */
+	if (guards)
+		sys_madvise(old, len, MADV_GUARD_REMOVE); /* they moved */
 	return ret;
 }

@@ -45,20 +45,12 @@
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
-#ifndef MADV_GUARD_INSTALL
-#define MADV_GUARD_INSTALL 102 /* Linux 6.13 */
-#endif
-#ifndef MADV_GUARD_REMOVE
-#define MADV_GUARD_REMOVE 103
-#endif
 #ifndef MAP_GROWSDOWN
 #define MAP_GROWSDOWN 0x0100
 #endif
 #ifndef MLOCK_ONFAULT
 #define MLOCK_ONFAULT 1
 #endif
-#define PM_UFFD_WP (1ULL << 57)
-#define PM_GUARD (1ULL << 58) /* Linux 6.14 */
 
 #define PM_BATCH 32              /* pagemap entries per read: 256 bytes of stack */
 #define CHUNK (2UL << 20)        /* populate, then copy, this much at a time */
@@ -177,7 +169,8 @@ static int copy_present(struct copy_ctx *c, const struct run *r)
 }
 
 /* A swapped-looking page: a real swapped page, or a marker a load would
- * fault on. Read with a system call; its error means a marker. */
+ * fault on. Asked with a system call first (marker.c): its error means a
+ * marker, installed at the destination, which is not written. */
 static int copy_swapped(struct copy_ctx *c, const struct run *r)
 {
 	unsigned long p = mc_page_size, off;
@@ -185,18 +178,17 @@ static int copy_swapped(struct copy_ctx *c, const struct run *r)
 	if (c->memfd < 0) /* (only where neither side needs it) */
 		return copy_bytes(c, r->src, r->dst, r->len);
 	for (off = 0; off < r->len; off += p) {
-		int err = c->via_mem_in && c->via_mem_out ?
-			  mem_bounce(c->memfd, r->src + off, r->dst + off, p) :
-			  mem_rw(c->memfd, c->via_mem_out, r->src + off, r->dst + off, p);
+		int err;
 
-		if (err == -EIO || err == -EFAULT) {
-			/* a guard marker of 6.13 (no pagemap bit); the
-			 * destination page was not written */
+		if (mc_mem_refuses(c->memfd, r->src + off)) {
+			/* a guard marker of 6.13 (no pagemap bit) */
 			if (sys_madvise(r->dst + off, p, MADV_GUARD_INSTALL) == 0)
 				c->guards = true;
-		} else if (err) {
-			return err;
+			continue;
 		}
+		err = copy_bytes(c, r->src + off, r->dst + off, p);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -247,7 +239,7 @@ static enum page_kind page_kind(unsigned long long e, bool file, bool ambiguous_
 		return file && (e & PM_FILE) ? PG_FILE : PG_COPY;
 	if (!(e & PM_SWAPPED))
 		return PG_NONE;
-	if (e & PM_GUARD)
+	if (mc_pm_guard(e))
 		return PG_GUARD;
 	if (ambiguous_wp && (e & PM_UFFD_WP))
 		return PG_NONE;

@@ -7,6 +7,7 @@
  *   copy.c       copy: private kinds, the old VMA never unmapped
  *   attrs.c      VmFlags and names a new VMA must get back
  *   reopen.c     the file behind a private file mapping
+ *   marker.c     is a swapped-looking page a guard marker
  */
 #ifndef MREMAP_COMPAT_DU_H
 #define MREMAP_COMPAT_DU_H
@@ -19,6 +20,15 @@
 #define PM_PRESENT (1ULL << 63)
 #define PM_SWAPPED (1ULL << 62)
 #define PM_FILE (1ULL << 61)
+#define PM_UFFD_WP (1ULL << 57)
+#define PM_GUARD (1ULL << 58) /* PM_GUARD_REGION, Linux 6.14 */
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102 /* Linux 6.13 */
+#endif
+#ifndef MADV_GUARD_REMOVE
+#define MADV_GUARD_REMOVE 103
+#endif
 
 /* dest.c */
 long mc_dest_reserve(unsigned long hint, unsigned long len);
@@ -27,6 +37,12 @@ void mc_dest_release(unsigned long dest, unsigned long len);
 /* attrs.c */
 void mc_attrs_copy(const struct vma *v, unsigned long addr, unsigned long len);
 void mc_attrs_unlock_old(const struct vma *v);
+
+/* marker.c: does pagemap entry e say a guard marker (6.14+)? Does a read
+ * of the swapped-looking page at addr through /proc/self/mem (memfd) fail
+ * where a load would fault: a marker (a guard of 6.13)? */
+bool mc_pm_guard(unsigned long long e);
+bool mc_mem_refuses(long memfd, unsigned long addr);
 
 /* reopen.c: an fd of the very file v maps, or -errno */
 long mc_reopen_vma_file(const struct vma *v);

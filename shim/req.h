@@ -16,6 +16,7 @@
  *     copy.c       private kinds: copy, the old VMA never unmapped
  *     attrs.c      VmFlags and names the new VMA gets back
  *     reopen.c     the file behind a private file mapping
+ *     marker.c     is a swapped-looking page a guard marker (alias, copy)
  *   multivma.c   the multi-VMA move loop (SPEC §5)
  *   controls.c   MREMAP_COMPAT_* variables, read once
  *   debug.c      the MREMAP_COMPAT_DEBUG line

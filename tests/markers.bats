@@ -46,6 +46,25 @@ load differential
 	compare_emulated du-guard-readonly MREMAP_COMPAT_STRATEGY=race-free
 }
 
+# Guards in shared mappings (6.15+): the alias installs the guard at the
+# new range, removes the old range's, and never reads it.
+
+@test "guard in shared anonymous memory, DONTUNMAP|FIXED: the guard moves to the new range" {
+	compare_emulated du-guard-shared-anon
+}
+
+@test "guard in shared anonymous memory, DONTUNMAP with a hint: the guard moves to the new range" {
+	compare_emulated du-guard-shared-anon-hint
+}
+
+@test "guards inside and beside DONTUNMAP of part of a shared memfd: only the one inside moves" {
+	compare_emulated du-guard-memfd-shared-partial
+}
+
+@test "guard in a read-only shared memfd mapping, DONTUNMAP|FIXED: the guard moves, never read" {
+	compare_emulated du-guard-memfd-shared-readonly
+}
+
 # ---- MLOCK_ONFAULT ----
 
 @test "MLOCK_ONFAULT, one page touched, DONTUNMAP of the start: lo lf, one page in" {

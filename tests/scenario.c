@@ -2763,6 +2763,57 @@ static void du_guard_readonly(void)
 	run(pg(S + 1), 3 * PS, 3 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
 }
 
+/* Guards in shared mappings (MADV_GUARD_INSTALL there: 6.15+). The
+ * kernel's move carries the marker to the new range and leaves none on the
+ * old one; the alias maps the object again, so it must install the guard
+ * at the new range itself, remove the old range's, and never read it. */
+
+/* Shared anonymous, 4 pages, a guard on page 1, DONTUNMAP|FIXED of all. */
+static void du_guard_shared_anon(void)
+{
+	show_more = true;
+	shared_anon(S, 4, RW, 'A');
+	guard_or_skip(S + 1, 1);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* The same without FIXED: a free hint. */
+static void du_guard_shared_anon_hint(void)
+{
+	show_more = true;
+	shared_anon(S, 4, RW, 'A');
+	guard_or_skip(S + 1, 1);
+	fill_arena(D, 4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* A shared memfd, 6 pages, guards on pages 0, 2 and 4; DONTUNMAP|FIXED of
+ * pages 1-3: the guard at 2 moves, those at 0 and 4 stay. Page 3 is never
+ * touched (not in the page tables): it stays absent at the new range. */
+static void du_guard_memfd_shared_partial(void)
+{
+	int fd = make_memfd('M', 8);
+
+	show_more = true;
+	map_fd(S, 6, RW, MAP_SHARED, fd, 0);
+	madvise((void *)pg(S + 3), PS, MADV_DONTNEED);
+	guard_or_skip(S, 1);
+	guard_or_skip(S + 2, 1);
+	guard_or_skip(S + 4, 1);
+	run(pg(S + 1), 3 * PS, 3 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A read-only shared memfd with a guard: read faults only. */
+static void du_guard_memfd_shared_readonly(void)
+{
+	int fd = make_memfd('M', 8);
+
+	show_more = true;
+	map_fd(S, 4, PROT_READ, MAP_SHARED, fd, 2);
+	guard_or_skip(S + 3, 1);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* mlock2(MLOCK_ONFAULT) of 8 pages, page 0 touched, DONTUNMAP|FIXED of
  * pages 0-3: the new range is "lo lf" with one page in. */
 static void du_onfault_touched(void)
@@ -3216,6 +3267,10 @@ static const struct scenario {
 	{ "du-guard-middle", du_guard_middle },
 	{ "du-guard-whole-hint", du_guard_whole_hint },
 	{ "du-guard-readonly", du_guard_readonly },
+	{ "du-guard-shared-anon", du_guard_shared_anon },
+	{ "du-guard-shared-anon-hint", du_guard_shared_anon_hint },
+	{ "du-guard-memfd-shared-partial", du_guard_memfd_shared_partial },
+	{ "du-guard-memfd-shared-readonly", du_guard_memfd_shared_readonly },
 	{ "du-onfault-touched", du_onfault_touched },
 	{ "du-onfault-middle", du_onfault_middle },
 	{ "du-protnone-uncharged", du_protnone_uncharged },
