@@ -75,8 +75,8 @@
 #define UFFD_USER_MODE_ONLY 1
 #endif
 #ifndef SYS_mseal
-#if defined(__x86_64__)
-#define SYS_mseal 462
+#if defined(__x86_64__) || defined(__aarch64__)
+#define SYS_mseal 462 /* the same on every architecture (the generic table) */
 #endif
 #endif
 
