@@ -4,7 +4,8 @@
  *     req_decode()                       req.h
  *     neither FIXED nor DONTUNMAP        -> kernel
  *     mc_emulated(): what to emulate     decide.c, probe.c
- *     vrm_needs_library()? no            -> kernel
+ *     vrm_needs_library()? no            -> kernel (before 6.17: after
+ *                                        6.18's argument checks)
  *     mc_check_params()                  validate.c
  *     DONTUNMAP without FIXED            du_single() -> dontunmap.c
  *     FIXED with a size change           mc_fixed_guard() -> guard.c
@@ -29,9 +30,40 @@
 
 unsigned long mc_page_size = MC_PAGE_SIZE;
 
+/* Once 6.18's argument checks have passed, the kernel gets the lengths as
+ * 6.18 sees them, rounded up to the page: before 6.17, a DONTUNMAP whose
+ * old_len and new_len differ only below the page is EINVAL. */
 long mc_kernel(const struct mremap_req *r)
 {
+	if (r->checked)
+		return sys_mremap(r->old, r->old_len, r->new_len, r->flags, r->new_addr);
 	return sys_mremap(r->old, r->raw_old_len, r->raw_new_len, r->flags, r->new_addr);
+}
+
+/* mc_check_params(), remembered: from now on the lengths are rounded. */
+static int check_params(struct mremap_req *r)
+{
+	int err = mc_check_params(r);
+
+	r->checked = !err;
+	return err;
+}
+
+/*
+ * Does a FIXED or DONTUNMAP call the library hands to the kernel need
+ * 6.18's argument checks first? Where the kernel lacks the 6.17 move (the
+ * multi-VMA probe), its checks differ too: 5.7-6.16 look at the VMA before
+ * some argument checks (EFAULT where 6.18 answers EINVAL, and the reverse)
+ * and compare a DONTUNMAP's lengths unrounded. Not with
+ * MREMAP_COMPAT_EMULATE=none: every call goes to the kernel as it is.
+ */
+static bool kernel_checks_differ(void)
+{
+	struct mc_controls scratch;
+
+	if (mc_controls(&scratch)->mode == MC_NONE)
+		return false;
+	return !(mc_kernel_features() & MREMAP_COMPAT_NATIVE_MULTI_VMA);
 }
 
 struct single_arg {
@@ -137,12 +169,20 @@ long mc_remap(struct mremap_req *r)
 
 	emulated = mc_emulated();
 	if (!vrm_needs_library(r, emulated)) {
+		if (kernel_checks_differ()) {
+			err = check_params(r);
+			if (err) {
+				r->why = "refused by the argument checks";
+				ret = err;
+				goto out;
+			}
+		}
 		r->why = "the kernel has it";
 		emul = false;
 		ret = mc_kernel(r);
 		goto out;
 	}
-	err = mc_check_params(r);
+	err = check_params(r);
 	if (err) {
 		r->why = "refused by the argument checks";
 		ret = err;

@@ -41,6 +41,8 @@ struct mremap_req {
 	unsigned long flags;
 	size_t raw_old_len;      /* as given, for pass-through */
 	size_t raw_new_len;
+	bool checked;            /* 6.18's argument checks passed: the kernel
+				  * gets the rounded lengths (entry.c) */
 	const char *why;         /* for the debug line: why emulated */
 	const char *how;         /* for the debug line: the strategy */
 };
@@ -67,6 +69,7 @@ static inline void req_decode(struct mremap_req *r, void *old, size_t old_len,
 	r->new_len = page_align(new_len);
 	r->flags = (unsigned int)flags;
 	r->new_addr = (unsigned long)new_addr;
+	r->checked = false;
 	r->why = 0;
 	r->how = 0;
 }
