@@ -99,7 +99,8 @@ static int mem_rw(long memfd, bool write, unsigned long src, unsigned long dst, 
 
 /* Neither side is accessible (a never-writable PROT_NONE VMA): through a
  * small buffer, both ways through /proc/self/mem. */
-static int mem_bounce(long memfd, unsigned long src, unsigned long dst, unsigned long len)
+static __attribute__((noinline)) int mem_bounce(long memfd, unsigned long src, unsigned long dst,
+						 unsigned long len)
 {
 	char buf[256];
 	unsigned long off;
