@@ -21,11 +21,11 @@
 #include "shim/dontunmap.h"
 #include "shim/entry.h"
 #include "shim/guard.h"
+#include "shim/kernel-only.h"
 #include "shim/maps.h"
 #include "shim/multivma.h"
 #include "shim/probe.h"
 #include "shim/span.h"
-#include "shim/uffd.h"
 #include "shim/validate.h"
 
 unsigned long mc_page_size = MC_PAGE_SIZE;

@@ -30,9 +30,9 @@
 #include "include/mremap_compat.h"
 #include "shim/dontunmap.h"
 #include "shim/du.h"
+#include "shim/kernel-only.h"
 #include "shim/maps.h"
 #include "shim/multivma.h"
-#include "shim/uffd.h"
 #include "shim/validate.h"
 
 struct mv_walk {

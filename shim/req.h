@@ -10,6 +10,9 @@
  *   span.c       does a range lie inside one VMA (the cheap check)
  *   guard.c      FIXED calls that change the size, on kernels before 6.17
  *   dontunmap.c  MREMAP_DONTUNMAP on one VMA: refusals, then a strategy
+ *   kernel-only.c  state only the kernel's DONTUNMAP carries:
+ *     uffd.c       userfaultfd state
+ *     lockcheck.c  a lock the alias could not take again (RLIMIT_MEMLOCK)
  *     dest.c       the destination without FIXED (hint, reservation)
  *     alias.c      shared kinds: map the same object again
  *     move.c       private kinds: move+regrow, move+refill (zero copy)

@@ -19,20 +19,10 @@
  * "anon_inode:[userfaultfd]") and their features in /proc/self/fdinfo
  * ("API:\t<api>:<features>:<ioctls>"). One held only by another process
  * (passed over a socket) is not seen.
- *
- * A third case is the lock of shared memory: the kernel moves locked pages
- * without a look at RLIMIT_MEMLOCK, where the alias has to unlock the old
- * VMA and lock the new range (alias.c). When the limit was lowered below
- * what is locked (or the lock taken with CAP_IPC_LOCK since dropped), that
- * second lock would fail midway: it is foreseen, from VmLck in
- * /proc/self/status, the limit and the capability, before anything changes.
  */
 #include <fcntl.h>
 #include <string.h>
-#include <sys/resource.h>
 #include "compat/sys.h"
-#include "include/mremap_compat.h"
-#include "shim/probe.h"
 #include "shim/procdir.h"
 #include "shim/uffd.h"
 
@@ -99,101 +89,13 @@ static bool some_uffd_remaps(void)
 	return mc_procdir_each("/proc/self/fd", remap_cb, NULL) > 0;
 }
 
-static bool uffd_needs_kernel(const struct vma *v)
+/* Registered (VmFlags um/uw/ui): write-protect on shared memory, or any
+ * registration of a private VMA while some userfaultfd asked for REMAP. */
+bool mc_uffd_needs_kernel(const struct vma *v)
 {
 	if (!v->has_vmflags || !(v->vmflags & VMF_UFFD))
 		return false;
 	if (mc_vma_kind(v) == VMA_SHARED)
 		return v->vmflags & VMF_UW;
 	return some_uffd_remaps();
-}
-
-/* capget(2)'s ABI (<linux/capability.h>, which musl-gcc cannot see). */
-#define CAP_VERSION_3 0x20080522u
-#define CAP_IPC_LOCK_BIT 14 /* in the first set: effective is d[0] */
-
-static bool has_cap_ipc_lock(void)
-{
-	struct { unsigned int version; int pid; } h = { CAP_VERSION_3, 0 };
-	/* two struct __user_cap_data_struct: effective, permitted, inheritable */
-	unsigned int d[2 * 3];
-
-	if (sys6(SYS_capget, (long)&h, (long)d, 0, 0, 0, 0))
-		return false;
-	return d[0] & (1u << CAP_IPC_LOCK_BIT);
-}
-
-/* VmLck from /proc/self/status, in bytes; ~0UL if unknown. Read in
- * windows of 256 bytes that overlap by more than a whole "VmLck:" line, so
- * the line lies whole inside one of them (a long Groups: line comes
- * before it). */
-static __attribute__((noinline)) unsigned long locked_bytes(void)
-{
-	static const char key[] = "\nVmLck:";
-	enum { WINDOW = 256, OVERLAP = 64 };
-	char buf[WINDOW + 1], *p, *end;
-	unsigned long kb = ~0UL, off = 0;
-	long fd, n;
-
-	fd = sys_openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ~0UL;
-	while (kb == ~0UL && (n = sys_pread((int)fd, buf, WINDOW, off)) > 0) {
-		buf[n] = 0;
-		end = buf + n;
-		p = strstr(buf, key);
-		if (p && (end - p >= OVERLAP || n < WINDOW)) {
-			for (p += sizeof(key) - 1; p < end && (*p == ' ' || *p == '\t'); p++)
-				;
-			for (kb = 0; p < end && *p >= '0' && *p <= '9'; p++)
-				kb = kb * 10 + (unsigned long)(*p - '0');
-			kb *= 1024;
-		}
-		if (n < WINDOW)
-			break;
-		off += WINDOW - OVERLAP;
-	}
-	sys_close((int)fd);
-	return kb;
-}
-
-/* Would the alias's lock of the new range fail? mlock() refuses when the
- * locked memory would pass RLIMIT_MEMLOCK without CAP_IPC_LOCK; the old
- * VMA is unlocked just before. */
-static bool alias_lock_fails(const struct vma *v, unsigned long len)
-{
-	struct { unsigned long long cur, max; } rl;
-	unsigned long locked, old_vma = v->end - v->start;
-
-	if (mc_vma_kind(v) != VMA_SHARED || !v->has_vmflags || !(v->vmflags & VMF_LO))
-		return false;
-	if (sys6(SYS_prlimit64, 0, RLIMIT_MEMLOCK, 0, (long)&rl, 0, 0) ||
-	    rl.cur == ~0ULL || has_cap_ipc_lock())
-		return false;
-	locked = locked_bytes();
-	if (locked == ~0UL)
-		return false;
-	locked = locked > old_vma ? locked - old_vma : 0;
-	return locked + len > rl.cur;
-}
-
-bool mc_only_kernel_dontunmap(const struct vma *v, unsigned long len, const char **why)
-{
-	if (uffd_needs_kernel(v)) {
-		*why = "userfaultfd state";
-		return true;
-	}
-	if (alias_lock_fails(v, len)) {
-		*why = "a lock RLIMIT_MEMLOCK would refuse the library";
-		return true;
-	}
-	return false;
-}
-
-bool mc_kernel_dontunmaps(const struct vma *v)
-{
-	unsigned int bit = mc_vma_kind(v) == VMA_ANON_PRIVATE ? MREMAP_COMPAT_NATIVE_DONTUNMAP :
-			   MREMAP_COMPAT_NATIVE_DONTUNMAP_SHARED;
-
-	return mc_kernel_features() & bit;
 }
