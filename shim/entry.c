@@ -60,8 +60,9 @@ static int check_params(struct mremap_req *r)
 static bool kernel_checks_differ(void)
 {
 	struct mc_controls scratch;
+	const struct mc_controls *c = mc_controls(&scratch);
 
-	if (mc_controls(&scratch)->mode == MC_NONE)
+	if (c->mode == MC_NONE)
 		return false;
 	return !(mc_kernel_features() & MREMAP_COMPAT_NATIVE_MULTI_VMA);
 }
