@@ -254,20 +254,30 @@ static inline long sys_fstat(int fd, void *st)
 }
 #endif
 
-/* The device and inode of an open file, from the kernel's own stat
- * layout (never libc's struct stat, whose layout varies on 32-bit
+/* What the library asks of an open file's stat, from the kernel's own
+ * stat layout (never libc's struct stat, whose layout varies on 32-bit
  * architectures with _FILE_OFFSET_BITS and _TIME_BITS). */
-static inline long sys_fstat_id(int fd, unsigned long long *dev, unsigned long long *ino)
+struct mc_stat {
+	unsigned long long dev, ino, rdev;
+	unsigned int mode;
+};
+
+static inline long sys_fstat_ids(int fd, struct mc_stat *out)
 {
 #if defined(__i386__) || defined(__arm__)
-	/* the kernel's struct stat64: u64 st_dev first, u64 st_ino last, at
-	 * 88 (i386, 4-byte aligned long long) or 96 (arm EABI) */
+	/* the kernel's struct stat64: u64 st_dev at 0, u32 st_mode at 16,
+	 * u64 st_rdev at 32, u64 st_ino last, at 88 (i386, 4-byte aligned
+	 * long long) or 96 (arm EABI) */
 	struct {
 		unsigned long long st_dev;
+		unsigned char pad0[8];
+		unsigned int st_mode;
+		unsigned char pad1[12];
+		unsigned long long st_rdev;
 #ifdef __i386__
-		unsigned char pad[80];
+		unsigned char pad2[48];
 #else
-		unsigned char pad[88];
+		unsigned char pad2[56];
 #endif
 		unsigned long long st_ino;
 	} st;
@@ -278,8 +288,23 @@ static inline long sys_fstat_id(int fd, unsigned long long *dev, unsigned long l
 #endif
 	if (r)
 		return r;
-	*dev = (unsigned long long)st.st_dev;
-	*ino = (unsigned long long)st.st_ino;
+	out->dev = (unsigned long long)st.st_dev;
+	out->ino = (unsigned long long)st.st_ino;
+	out->rdev = (unsigned long long)st.st_rdev;
+	out->mode = (unsigned int)st.st_mode;
+	return 0;
+}
+
+/* The device and inode of an open file. */
+static inline long sys_fstat_id(int fd, unsigned long long *dev, unsigned long long *ino)
+{
+	struct mc_stat st;
+	long r = sys_fstat_ids(fd, &st);
+
+	if (r)
+		return r;
+	*dev = st.dev;
+	*ino = st.ino;
 	return 0;
 }
 

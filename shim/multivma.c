@@ -66,11 +66,11 @@ static bool is_sysv_shm(const struct vma *v)
 	return v->path_len >= 5 && !strncmp(v->path, "/SYSV", 5) && v->deleted;
 }
 
-static bool is_zero_or_dax(const struct stat *st, const struct vma *v)
+static bool is_zero_or_dax(const struct mc_stat *st, const struct vma *v)
 {
-	if (!S_ISCHR(st->st_mode))
+	if (!S_ISCHR(st->mode))
 		return false;
-	if (major(st->st_rdev) == 1 && minor(st->st_rdev) == 5)
+	if (major(st->rdev) == 1 && minor(st->rdev) == 5)
 		return true;
 	return v->path_len > 8 && !strncmp(v->path, "/dev/dax", 8);
 }
@@ -88,7 +88,7 @@ static bool on_ramfs(long fd)
  * stack of every piece's move, inside the maps walk.) */
 static __attribute__((noinline)) bool driver_places_mappings(const struct vma *v)
 {
-	struct stat st;
+	struct mc_stat st;
 	bool placed = false;
 	long fd;
 
@@ -105,9 +105,9 @@ static __attribute__((noinline)) bool driver_places_mappings(const struct vma *v
 	fd = sys_openat(AT_FDCWD, v->path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	if (!sys_fstat((int)fd, &st) && st.st_ino == v->ino &&
-	    major(st.st_dev) == v->dev_major && minor(st.st_dev) == v->dev_minor)
-		placed = is_zero_or_dax(&st, v) || (S_ISREG(st.st_mode) && on_ramfs(fd));
+	if (!sys_fstat_ids((int)fd, &st) && st.ino == v->ino &&
+	    major(st.dev) == v->dev_major && minor(st.dev) == v->dev_minor)
+		placed = is_zero_or_dax(&st, v) || (S_ISREG(st.mode) && on_ramfs(fd));
 	sys_close((int)fd);
 	return placed;
 }
