@@ -20,6 +20,9 @@
 #   MC_VM_FULL=1   every scenario and more randdiff seeds on every kernel
 #                  (default: the subset of vm_subset, which fits CI's time)
 #   MC_VM_CACHE    the download cache (tests/vm/fetch-kernels)
+#   VM_SUITES      (set by a test file) the suites of scenarios to put in
+#                  the boot: default "dontunmap multivma randdiff"; the
+#                  matrix and the examples are always there
 
 VM_SRC="$top_srcdir/tests/vm"
 VM_BUILD="$top_builddir/tests/vm-build"
@@ -151,6 +154,7 @@ vm_root() {
 	for user in "${VM_USERS[@]}"; do
 		mkdir -p "$VM_ROOT/oracle/$user"
 		for suite in dontunmap multivma; do
+			[[ " ${VM_SUITES:-dontunmap multivma randdiff} " == *" $suite "* ]] || continue
 			n=0
 			while read -r line; do
 				n=$((n + 1))
@@ -181,6 +185,7 @@ vm_root() {
 		done
 		_job "examples.$user.uffd-gc" "$user" 120 MREMAP_COMPAT_DEBUG=1 /glibc/uffd-gc
 		steps=$VM_RANDDIFF_STEPS
+		[[ " ${VM_SUITES:-randdiff} " == *" randdiff "* ]] || continue
 		for i in $(vm_randdiff_seeds "$k"); do
 			o=$(vm_oracle "$user" "randdiff.$i.$steps" "$VM_HOSTBIN/randdiff" "$i" "$steps") || return 1
 			cp "$o" "$VM_ROOT/oracle/$user/"
@@ -210,6 +215,10 @@ vm_boot() {
 		echo $? >"$dir/rc"
 		echo "$(date +%s.%N) - $t0" | bc >"$dir/secs"
 		cat "$dir/stderr" >>"$VM_LOG"
+		# kept for reading after the run
+		mkdir -p "$top_builddir/tests/vm-logs"
+		cp "$VM_LOG" "$top_builddir/tests/vm-logs/$k.console"
+		cp "$VM_ROOT/jobs" "$top_builddir/tests/vm-logs/$k.jobs"
 	fi
 	VM_RC=$(cat "$dir/rc")
 	VM_SECS=$(cat "$dir/secs" 2>/dev/null || echo 0)
