@@ -10,7 +10,8 @@
 #                        this machine's native 6.18 output (the oracle), as
 #                        root and as nobody (the oracle run as nobody too)
 #   matrix               tests/matrix-prog: static glibc, static musl,
-#                        preload glibc, preload musl (x86_64; aarch64: glibc)
+#                        preload glibc, preload musl (aarch64 musl: Debian's
+#                        musl-dev:arm64, tests/vm/fetch-kernels --musl-arm64)
 #   examples             examples/compactor (glibc, musl), examples/uffd-gc
 #   randdiff             tests/randdiff SEED STEPS for a few seeds, compared
 #                        with the native output of the same seed
@@ -134,8 +135,11 @@ vm_scale() {
 vm_programs() {
 	local arch=$1 libc
 	mkdir -p "$VM_BUILD"
+	# arm64 musl: Debian's musl-dev:arm64, fetched into the cache
+	[ "$arch" != aarch64 ] || [ -n "${AARCH64_MUSL_GCC:-}" ] ||
+		AARCH64_MUSL_GCC=$("$VM_SRC/fetch-kernels" --musl-arm64) || AARCH64_MUSL_GCC=none
+	export AARCH64_MUSL_GCC
 	for libc in glibc musl; do
-		[ "$arch-$libc" = aarch64-musl ] && continue
 		"$VM_SRC/build-progs" "$arch" "$libc" "$VM_BUILD/$arch-$libc" >"$VM_BUILD/$arch-$libc.log" 2>&1 ||
 			[ $? -eq 77 ] || { cat "$VM_BUILD/$arch-$libc.log" >&2; return 1; }
 	done
@@ -205,7 +209,7 @@ vm_root() {
 		for i in $(vm_randdiff_seeds "$k"); do
 			o=$(vm_oracle "$user" "randdiff.$i.$steps" "$VM_HOSTBIN/randdiff" "$i" "$steps") || return 1
 			cp "$o" "$VM_ROOT/oracle/$user/"
-			_job "randdiff.$user.$i" "$user" 120 EXPECT="/oracle/$user/randdiff.$i.$steps" \
+			_job "randdiff.$user.$i" "$user" 120 EXPECT="/oracle/$user/randdiff.$i.$steps" MREMAP_COMPAT_DEBUG=1 \
 				/glibc/randdiff "$i" "$steps"
 			echo "randdiff.$user.$i randdiff-$i-$steps" >>"$VM_ROOT/../names"
 		done
@@ -233,8 +237,8 @@ vm_boot() {
 		cat "$dir/stderr" >>"$VM_LOG"
 		# kept for reading after the run
 		mkdir -p "$top_builddir/tests/vm-logs"
-		cp "$VM_LOG" "$top_builddir/tests/vm-logs/$k.console"
-		cp "$VM_ROOT/jobs" "$top_builddir/tests/vm-logs/$k.jobs"
+		cp "$VM_LOG" "$top_builddir/tests/vm-logs/$k.$(basename "$BATS_TEST_FILENAME" .bats).console"
+		cp "$VM_ROOT/jobs" "$top_builddir/tests/vm-logs/$k.$(basename "$BATS_TEST_FILENAME" .bats).jobs"
 	fi
 	VM_RC=$(cat "$dir/rc")
 	VM_SECS=$(cat "$dir/secs" 2>/dev/null || echo 0)
