@@ -106,6 +106,7 @@ vm_cell() {
 teardown_file() {
 	local r u c f out="$top_builddir/tests/matrix.md"
 	rm -rf "$(cat "$BATS_FILE_TMPDIR/bindir" 2>/dev/null || echo /nonexistent)"
+	vm_cleanup
 	{
 		printf '| program | user |'
 		printf ' %s |' "${COLS[@]}"

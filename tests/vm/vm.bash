@@ -84,17 +84,19 @@ vm_randdiff_seeds() { # KERNEL
 	if [ -n "${MC_VM_FULL:-}" ]; then seq 1 200; else seq 1 20; fi
 }
 
-# A host program, runnable by nobody: copied to a directory anyone may read.
+# The host's programs, runnable by nobody: copied to a directory anyone may
+# read, one per run of a test file (vm_cleanup removes it).
 vm_hostbin() {
-	local d="$BATS_FILE_TMPDIR/../vm-hostbin"
-	d=${VM_HOSTBIN:-/tmp/mc-vm-hostbin.$$}
-	if [ ! -d "$d" ]; then
-		mkdir -p "$d" && chmod 755 "$d"
-		cp "$TESTBIN/scenario" "$TESTBIN/randdiff" "$d/" && chmod 755 "$d"/*
-		mkdir -p "$d/tmp" && chmod 1777 "$d/tmp"
+	VM_HOSTBIN=/tmp/mc-vm-hostbin.$(basename "$BATS_RUN_TMPDIR").$(basename "$BATS_TEST_FILENAME" .bats)
+	if [ ! -d "$VM_HOSTBIN" ]; then
+		mkdir -p "$VM_HOSTBIN" && chmod 755 "$VM_HOSTBIN"
+		cp "$TESTBIN/scenario" "$TESTBIN/randdiff" "$VM_HOSTBIN/" && chmod 755 "$VM_HOSTBIN"/*
+		mkdir -p "$VM_HOSTBIN/tmp" && chmod 1777 "$VM_HOSTBIN/tmp"
 	fi
-	VM_HOSTBIN=$d
-	export VM_HOSTBIN
+}
+
+vm_cleanup() { # teardown_file
+	rm -rf "/tmp/mc-vm-hostbin.$(basename "$BATS_RUN_TMPDIR").$(basename "$BATS_TEST_FILENAME" .bats)"
 }
 
 # vm_oracle USER KEY CMD...: the native output of CMD as USER, cached in
