@@ -254,7 +254,7 @@ vm_require() {
 	vm_boot "$k"
 	case $VM_RC in
 	0) return 0 ;;
-	77) vm_skip "$(grep -h 'SKIP\|cannot fetch' "$BATS_FILE_TMPDIR/vm/$k/stderr" | head -1)"; return 1 ;;
+	77) vm_skip "$(grep -h 'SKIP\|cannot fetch' "$BATS_FILE_TMPDIR/vm/$k/stderr" | sed -n 1p)"; return 1 ;;
 	esac
 	echo "$k: vm-run exit $VM_RC (2: did not boot; 3: did not finish; 125: setup)"
 	tail -30 "$VM_LOG"
@@ -263,7 +263,7 @@ vm_require() {
 
 # vm_job_end ID: "rc=N same|differs|-" of job ID, empty if it never ended.
 vm_job_end() {
-	sed -n "s/^@@J $1 end //p" "$VM_LOG" | head -1
+	sed -n "s/^@@J $1 end //p" "$VM_LOG" | sed -n 1p
 }
 
 # vm_job_lines ID out|err: what job ID printed.
@@ -272,5 +272,5 @@ vm_job_lines() {
 }
 
 vm_release() {
-	sed -n 's/^.*@@VM booted release=\([^ ]*\).*/\1/p' "$VM_LOG" | head -1
+	sed -n 's/^.*@@VM booted release=\([^ ]*\).*/\1/p' "$VM_LOG" | sed -n 1p
 }
