@@ -72,7 +72,7 @@
 #define UFFD_USER_MODE_ONLY 1
 #endif
 #ifndef SYS_mseal
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__) /* 462 in every table */
 #define SYS_mseal 462
 #endif
 #endif
