@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -645,6 +646,136 @@ static void case_pass(const char *self)
 		pass_rows(MREMAP_MAYMOVE, "MAYMOVE", libc_fn, so_fn, reps(201), 200);
 }
 
+/* ---- case 6: the race-free copy, and the default with threads (h-safe) --
+ *
+ * The race-free path against the application's own memcpy, into fresh
+ * memory (mmap, then memcpy: the faults included) and into prefaulted
+ * memory; the default strategy alone (zero copy inside the window) and
+ * with one more, idle, thread (the race-free copy). Group "race" runs with
+ * MREMAP_COMPAT_STRATEGY=race-free, group "default" without. */
+
+static const struct { size_t len; int reps; const char *name; } race_sizes[] = {
+	{ 4 * KIB, 501, "4 KiB" }, { 2 * MIB, 101, "2 MiB" },
+	{ 64 * MIB, 15, "64 MiB" }, { 1 * GIB, 3, "1 GiB" },
+};
+
+static int race_reps(int k)
+{
+	return race_sizes[k].len >= GIB ? race_sizes[k].reps : reps(race_sizes[k].reps);
+}
+
+/* One timed DONTUNMAP of a fresh populated mapping: the library's, or
+ * the kernel's. */
+static uint64_t time_du(size_t len, bool lib)
+{
+	char *a = mmap(NULL, len, RW, ANON | MAP_POPULATE, -1, 0), *b;
+	uint64_t t0, t1;
+
+	if (a == MAP_FAILED)
+		return 0;
+	t0 = now_ns();
+	b = lib ? mremap_compat(a, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL) :
+		  (char *)raw_mremap(a, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+	t1 = now_ns();
+	if (b != MAP_FAILED)
+		munmap(b, len);
+	munmap(a, len);
+	return b == MAP_FAILED ? 0 : t1 - t0;
+}
+
+/* One timed memcpy of len populated bytes, into fresh memory (the mmap
+ * and its faults timed too) or into memory populated beforehand. */
+static uint64_t time_memcpy(size_t len, bool fresh)
+{
+	char *a = mmap(NULL, len, RW, ANON | MAP_POPULATE, -1, 0), *b = MAP_FAILED;
+	uint64_t t0 = 0, t1;
+
+	if (a == MAP_FAILED)
+		return 0;
+	if (!fresh)
+		b = mmap(NULL, len, RW, ANON | MAP_POPULATE, -1, 0);
+	t0 = now_ns();
+	if (fresh)
+		b = mmap(NULL, len, RW, ANON, -1, 0);
+	if (b != MAP_FAILED)
+		memcpy(b, a, len);
+	t1 = now_ns();
+	if (b != MAP_FAILED)
+		munmap(b, len);
+	munmap(a, len);
+	return b == MAP_FAILED ? 0 : t1 - t0;
+}
+
+static void case_race_free(void)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(race_sizes) / sizeof(race_sizes[0]); k++) {
+		int n = race_reps((int)k), i, j;
+		uint64_t *fresh = calloc((size_t)n, 8), *pre = calloc((size_t)n, 8), *rf = calloc((size_t)n, 8);
+		char name[120];
+
+		for (i = 0; i < n; i++)
+			for (j = 0; j < 3; j++) /* interleaved, the order turning */
+				switch ((i + j) % 3) {
+				case 0: fresh[i] = time_memcpy(race_sizes[k].len, true); break;
+				case 1: pre[i] = time_memcpy(race_sizes[k].len, false); break;
+				default: rf[i] = time_du(race_sizes[k].len, true); break;
+				}
+		snprintf(name, sizeof(name), "race-free DONTUNMAP %s vs memcpy into fresh memory",
+			 race_sizes[k].name);
+		row(6, name, median(fresh, n), median(rf, n), n, "-", "native column: mmap + memcpy");
+		snprintf(name, sizeof(name), "race-free DONTUNMAP %s vs memcpy into prefaulted memory",
+			 race_sizes[k].name);
+		row(6, name, median(pre, n), median(rf, n), n, "-", "native column: memcpy only");
+		free(fresh);
+		free(pre);
+		free(rf);
+	}
+}
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	pause();
+	return NULL;
+}
+
+static void default_rows(const char *who)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(race_sizes) / sizeof(race_sizes[0]); k++) {
+		int n = race_reps((int)k), i;
+		uint64_t *nat = calloc((size_t)n, 8), *emu = calloc((size_t)n, 8);
+		char name[120];
+
+		for (i = 0; i < n; i++) {
+			nat[i] = time_du(race_sizes[k].len, i % 2 == 0 ? false : true);
+			emu[i] = time_du(race_sizes[k].len, i % 2 == 0 ? true : false);
+			if (i % 2) { /* keep each side in its own array */
+				uint64_t t = nat[i];
+
+				nat[i] = emu[i];
+				emu[i] = t;
+			}
+		}
+		snprintf(name, sizeof(name), "default DONTUNMAP %s, %s", race_sizes[k].name, who);
+		row(6, name, median(nat, n), median(emu, n), n, "-", "native column: the kernel's DONTUNMAP");
+		free(nat);
+		free(emu);
+	}
+}
+
+static void case_default_threads(void)
+{
+	pthread_t t;
+
+	default_rows("single-threaded (zero copy)");
+	pthread_create(&t, NULL, idle_thread, NULL);
+	default_rows("multi-threaded (race-free copy)");
+}
+
 /* ---- the driver ----------------------------------------------------------- */
 
 struct result {
@@ -656,7 +787,7 @@ struct result {
 	char note[200];
 };
 
-static struct result results[64];
+static struct result results[96];
 static int nresults;
 
 static const char *self_path(void)
@@ -707,7 +838,7 @@ static void run_worker(const char *self, const char *group, const char *emulate,
 
 		fputs(line, stderr); /* the raw output */
 		line[strcspn(line, "\n")] = 0;
-		if (strncmp(line, "ROW\t", 4) || nresults >= 64)
+		if (strncmp(line, "ROW\t", 4) || nresults >= 96)
 			continue;
 		for (tok[k] = strtok_r(line, "\t", &save); tok[k] && k < 7;)
 			tok[++k] = strtok_r(NULL, "\t", &save);
@@ -759,6 +890,7 @@ static const char *case_title(int cs)
 	case 3: return "3. Single-VMA FIXED move with multi-VMA emulation enabled";
 	case 4: return "4. Maps reader (mc_maps_walk) vs bare read() of /proc/self/maps into 64 KiB";
 	case 5: return "5. Pass-through: in-place grow/shrink (no move), cost per call";
+	case 6: return "6. The race-free copy against memcpy, and the default strategy alone and with threads (populated private anonymous memory)";
 	}
 	return "?";
 }
@@ -783,6 +915,8 @@ static int driver(const char *self)
 	run_worker(self, "mv", "all", NULL);
 	run_worker(self, "maps", NULL, NULL);
 	run_worker(self, "pass", NULL, NULL);
+	run_worker(self, "race", "all", "race-free");
+	run_worker(self, "default", "all", NULL);
 	read_first("/proc/loadavg", NULL, load1, sizeof(load1));
 
 	printf("# mremap-compat benchmarks: emulated / native\n\n");
@@ -850,6 +984,10 @@ int main(int argc, char **argv)
 		case_maps();
 	else if (!strcmp(argv[2], "pass"))
 		case_pass(self_path());
+	else if (!strcmp(argv[2], "race"))
+		case_race_free();
+	else if (!strcmp(argv[2], "default"))
+		case_default_threads();
 	else
 		return 2;
 	return 0;

@@ -9,13 +9,21 @@
 #define MREMAP_COMPAT_SYS_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include "compat/mman.h"
+
+#ifdef PIC
+/* The C library's syscall() in the preload build (shim/syscall.c). */
+typedef long (*mc_syscall_fn)(long, ...);
+extern mc_syscall_fn mc_libc_syscall __attribute__((visibility("hidden")));
+#endif
 
 /* clang's static analyzer does not model inline assembly: it would take a
  * buffer that read(2) or fstat(2) filled for uninitialized. It analyzes the
  * portable fallback instead (make lint); compiled code is unchanged. */
-#if defined(__x86_64__) && !defined(__ILP32__) && !defined(__clang_analyzer__)
+#if defined(__x86_64__) && !defined(__ILP32__) && !defined(__clang_analyzer__) && \
+    !defined(MC_SYS_FALLBACK)
 static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
 	unsigned long ret;
@@ -28,7 +36,8 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 			     : "rcx", "r11", "memory");
 	return (long)ret;
 }
-#elif defined(__aarch64__) && !defined(__clang_analyzer__)
+#elif defined(__aarch64__) && !defined(__clang_analyzer__) && \
+    !defined(MC_SYS_FALLBACK)
 static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
 	register long x8 __asm__("x8") = n;
@@ -44,14 +53,107 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 			     : "memory", "cc");
 	return x0;
 }
+#elif defined(__i386__) && !defined(__clang_analyzer__) && \
+    !defined(MC_SYS_FALLBACK)
+/* int $0x80 takes the number in eax and the arguments in ebx, ecx, edx,
+ * esi, edi, ebp. ebx (the PIC register) and ebp (maybe the frame pointer)
+ * cannot be asm operands everywhere: they are saved on the stack and
+ * loaded from memory, with the number, through eax. */
+static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	long nab[3] = { n, a, f };
+	long ret = (long)nab;
+
+	__asm__ __volatile__("pushl %%ebp\n\t"
+			     "pushl %%ebx\n\t"
+			     "movl 4(%%eax), %%ebx\n\t"
+			     "movl 8(%%eax), %%ebp\n\t"
+			     "movl 0(%%eax), %%eax\n\t"
+			     "int $0x80\n\t"
+			     "popl %%ebx\n\t"
+			     "popl %%ebp"
+			     : "+a"(ret)
+			     : "c"(b), "d"(c), "S"(d), "D"(e), "m"(*(const long(*)[3])nab)
+			     : "memory", "cc");
+	return ret;
+}
+#elif defined(__arm__) && defined(__ARM_EABI__) && !defined(__clang_analyzer__) && \
+    !defined(MC_SYS_FALLBACK)
+/* EABI: number in r7, arguments in r0-r5, svc 0. In Thumb code r7 is the
+ * frame pointer and may not be an asm operand: it is swapped by hand (as
+ * musl does). */
+static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long r0 __asm__("r0") = a;
+	register long r1 __asm__("r1") = b;
+	register long r2 __asm__("r2") = c;
+	register long r3 __asm__("r3") = d;
+	register long r4 __asm__("r4") = e;
+	register long r5 __asm__("r5") = f;
+#ifdef __thumb__
+	long saved;
+
+	__asm__ __volatile__("mov %1, r7\n\t"
+			     "mov r7, %2\n\t"
+			     "svc 0\n\t"
+			     "mov r7, %1"
+			     : "+r"(r0), "=&r"(saved)
+			     : "r"(n), "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5)
+			     : "memory", "cc");
 #else
-/* Portable fallback: libc's syscall(), with errno saved and restored. */
+	register long r7 __asm__("r7") = n;
+
+	__asm__ __volatile__("svc 0"
+			     : "+r"(r0)
+			     : "r"(r7), "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5)
+			     : "memory", "cc");
+#endif
+	return r0;
+}
+#elif defined(__riscv) && __riscv_xlen == 64 && !defined(__clang_analyzer__) && \
+    !defined(MC_SYS_FALLBACK)
+static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long a7 __asm__("a7") = n;
+	register long a0 __asm__("a0") = a;
+	register long a1 __asm__("a1") = b;
+	register long a2 __asm__("a2") = c;
+	register long a3 __asm__("a3") = d;
+	register long a4 __asm__("a4") = e;
+	register long a5 __asm__("a5") = f;
+
+	__asm__ __volatile__("ecall"
+			     : "+r"(a0)
+			     : "r"(a7), "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5)
+			     : "memory");
+	return a0;
+}
+#else
+/* Portable fallback, for architectures without a raw path above (and for
+ * the static analyzer, and for tests/arch32.bats with -DMC_SYS_FALLBACK on
+ * this machine): the C library's syscall(), with errno saved and
+ * restored. In the preload build (PIC) the name syscall is the library's
+ * own exported syscall() (shim/syscall.c), which would call the library
+ * again (sys_mremap -> syscall(SYS_mremap) -> the emulation -> ...): there
+ * the C library's syscall() is taken from the pointer shim/syscall.c's
+ * constructor looks up with dlsym(RTLD_NEXT), and before that constructor
+ * ran the answer is ENOSYS. */
 #include <errno.h>
 #include <unistd.h>
+#if defined(PIC) && !defined(__clang_analyzer__)
+#define MC_LIBC_SYSCALL __atomic_load_n(&mc_libc_syscall, __ATOMIC_ACQUIRE)
+#else
+#define MC_LIBC_SYSCALL syscall
+#endif
 static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
 	int saved = errno;
-	long r = syscall(n, a, b, c, d, e, f);
+	long (*fn)(long, ...) = MC_LIBC_SYSCALL;
+	long r;
+
+	if (!fn)
+		return -ENOSYS;
+	r = fn(n, a, b, c, d, e, f);
 	if (r == -1) {
 		r = -errno;
 	}
@@ -78,7 +180,11 @@ static inline long sys_mremap(unsigned long old, unsigned long old_len,
 static inline long sys_mmap(unsigned long addr, unsigned long len, int prot,
 			    int flags, int fd, unsigned long off)
 {
+#ifdef SYS_mmap2 /* 32-bit: the offset in 4096-byte units (i386's SYS_mmap takes a struct) */
+	return sys6(SYS_mmap2, (long)addr, (long)len, prot, flags, fd, (long)(off >> 12));
+#else
 	return sys6(SYS_mmap, (long)addr, (long)len, prot, flags, fd, (long)off);
+#endif
 }
 
 static inline long sys_munmap(unsigned long addr, unsigned long len)
@@ -118,7 +224,13 @@ static inline long sys_read(int fd, void *buf, size_t len)
 
 static inline long sys_pread(int fd, void *buf, size_t len, unsigned long off)
 {
+#if defined(__arm__)
+	/* EABI: a 64-bit argument starts at an even register: r4 (low), r5 */
+	return sys6(SYS_pread64, fd, (long)buf, (long)len, 0, (long)off, 0);
+#else
+	/* 32-bit x86: low word, then high word (0); 64-bit: one register */
 	return sys6(SYS_pread64, fd, (long)buf, (long)len, (long)off, 0, 0);
+#endif
 }
 
 static inline long sys_write(int fd, const void *buf, size_t len)
@@ -131,6 +243,7 @@ static inline long sys_close(int fd)
 	return sys6(SYS_close, fd, 0, 0, 0, 0, 0);
 }
 
+#if !defined(__i386__) && !defined(__arm__) /* 32-bit: sys_fstat_id() */
 static inline long sys_fstat(int fd, void *st)
 {
 #ifdef SYS_fstat
@@ -138,6 +251,46 @@ static inline long sys_fstat(int fd, void *st)
 #else
 	return sys6(SYS_newfstatat, fd, (long)"", (long)st, 0x1000 /* AT_EMPTY_PATH */, 0, 0);
 #endif
+}
+#endif
+
+/* The device and inode of an open file, from the kernel's own stat
+ * layout (never libc's struct stat, whose layout varies on 32-bit
+ * architectures with _FILE_OFFSET_BITS and _TIME_BITS). */
+static inline long sys_fstat_id(int fd, unsigned long long *dev, unsigned long long *ino)
+{
+#if defined(__i386__) || defined(__arm__)
+	/* the kernel's struct stat64: u64 st_dev first, u64 st_ino last, at
+	 * 88 (i386, 4-byte aligned long long) or 96 (arm EABI) */
+	struct {
+		unsigned long long st_dev;
+#ifdef __i386__
+		unsigned char pad[80];
+#else
+		unsigned char pad[88];
+#endif
+		unsigned long long st_ino;
+	} st;
+	long r = sys6(SYS_fstat64, fd, (long)&st, 0, 0, 0, 0);
+#else
+	struct stat st;
+	long r = sys_fstat(fd, &st);
+#endif
+	if (r)
+		return r;
+	*dev = (unsigned long long)st.st_dev;
+	*ino = (unsigned long long)st.st_ino;
+	return 0;
+}
+
+static inline long sys_fcntl(int fd, int cmd, long arg)
+{
+	return sys6(SYS_fcntl, fd, cmd, arg, 0, 0, 0);
+}
+
+static inline long sys_getdents64(int fd, void *buf, size_t len)
+{
+	return sys6(SYS_getdents64, fd, (long)buf, (long)len, 0, 0, 0);
 }
 
 static inline long sys_prctl(int op, unsigned long a, unsigned long b,

@@ -11,36 +11,52 @@
 
 
 /* The kernel's move carries the page table entries along: a page present
- * at the old address is present at the new one. The alias maps the object
- * again without page tables, so fault in, at the new address, the pages
- * that were present at the old one (read faults: nothing is dirtied). */
+ * at the old address is present at the new one, and no other. The alias
+ * maps the object again without page tables, so fault in, at the new
+ * address, the pages that were present at the old one (read faults:
+ * nothing is dirtied); then zap at the new address the pages that were
+ * not, which a read fault's fault-around maps from the page cache. */
 static void populate_like(const struct vma *v, unsigned long old, unsigned long dest,
 			  unsigned long len)
 {
 	unsigned long long pm[64];
 	unsigned long p = mc_page_size, npages = len / p, i, j;
 	long pmfd, memfd = -1;
+	bool some_absent = false, some_present = false;
 	char byte;
+	int pass;
 
 	pmfd = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (pmfd < 0)
 		return;
 	if (!(v->prot & PROT_READ))
 		memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDONLY | O_CLOEXEC);
-	for (i = 0; i < npages; i += 64) {
-		unsigned long n = npages - i < 64 ? npages - i : 64;
-
-		if (sys_pread((int)pmfd, pm, n * 8, (old / p + i) * 8) != (long)(n * 8))
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1 && !(some_absent && some_present))
 			break;
-		for (j = 0; j < n; j++) {
-			unsigned long at = dest + (i + j) * p;
+		for (i = 0; i < npages; i += 64) {
+			unsigned long n = npages - i < 64 ? npages - i : 64;
 
-			if (!(pm[j] & PM_PRESENT))
-				continue;
-			if (memfd >= 0)
-				sys_pread((int)memfd, &byte, 1, at);
-			else if (v->prot & PROT_READ)
-				(void)*(volatile const char *)at;
+			if (sys_pread((int)pmfd, pm, n * 8, (old / p + i) * 8) != (long)(n * 8))
+				break;
+			for (j = 0; j < n; j++) {
+				unsigned long at = dest + (i + j) * p;
+
+				if (pass == 1) {
+					if (!(pm[j] & PM_PRESENT))
+						sys_madvise(at, p, MADV_DONTNEED);
+					continue;
+				}
+				if (!(pm[j] & PM_PRESENT)) {
+					some_absent = true;
+					continue;
+				}
+				some_present = true;
+				if (memfd >= 0)
+					sys_pread((int)memfd, &byte, 1, at);
+				else if (v->prot & PROT_READ)
+					(void)*(volatile const char *)at;
+			}
 		}
 	}
 	if (memfd >= 0)
@@ -48,19 +64,68 @@ static void populate_like(const struct vma *v, unsigned long old, unsigned long 
 	sys_close((int)pmfd);
 }
 
+/* Locks [addr, addr+len) as v was locked: lo, or lo lf (MLOCK_ONFAULT). */
+static long lock_like(const struct vma *v, unsigned long addr, unsigned long len)
+{
+	if (v->vmflags & VMF_LF)
+		return sys6(SYS_mlock2, (long)addr, (long)len, 1 /* MLOCK_ONFAULT */, 0, 0, 0);
+	return sys_mlock(addr, len);
+}
+
+static bool vma_locked(const struct vma *v)
+{
+	return v->has_vmflags && (v->vmflags & VMF_LO);
+}
+
+/*
+ * The duplicate (old_len 0) is a grow of the old VMA: the kernel checks it
+ * against RLIMIT_MEMLOCK when the VMA is locked, where its DONTUNMAP moves
+ * the locked pages without a check. So a locked VMA is unlocked first (the
+ * kernel's DONTUNMAP unlocks the whole old VMA anyway), duplicated, and the
+ * new range locked as the old one was: the count of locked memory never
+ * goes above what it was. A lock that fails is the call's error: the
+ * duplicate goes away and the old VMA is locked again.
+ *
+ *   old [LLLL]                 munlock:     old [llll]
+ *   duplicate:  new [llll]     populate_like(), mlock new: new [LLLL]
+ *   old emptied (MADV_DONTNEED)
+ */
 long mc_du_alias(const struct vma *v, unsigned long old, unsigned long len,
 		     unsigned long dest, bool reserved)
 {
-	long ret = sys_mremap(old, 0, len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+	bool locked = vma_locked(v);
+	long ret, err;
 
+	if (locked)
+		sys_munlock(v->start, v->end - v->start);
+	ret = sys_mremap(old, 0, len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+	if (!sys_is_err(ret))
+		populate_like(v, old, (unsigned long)ret, len); /* before the lock: it zaps */
+	if (!sys_is_err(ret) && locked) {
+		err = lock_like(v, (unsigned long)ret, len);
+		if (sys_is_err(err)) {
+			sys_munmap((unsigned long)ret, len);
+			ret = err;
+		}
+	}
 	if (sys_is_err(ret)) {
+		struct mc_controls scratch;
+		const struct mc_controls *c = mc_controls(&scratch);
+
+		/* The duplicate is charged before a FIXED destination or our
+		 * reservation is freed: at the RLIMIT_AS edge it needs the
+		 * range's size once more than the kernel (README). */
+		if (ret == -ENOMEM && c->debug)
+			mc_debug_note("alias: ENOMEM: the duplicate is charged to RLIMIT_AS "
+				      "before its destination is freed", dest, dest + len);
+		if (locked)
+			lock_like(v, v->start, v->end - v->start);
 		if (reserved)
 			mc_dest_release(dest, len);
 		/* The duplicate path answers EFAULT for VM_DONTEXPAND and
 		 * VM_PFNMAP, which DONTUNMAP refuses with EINVAL. */
 		return ret == -EFAULT ? -EINVAL : ret;
 	}
-	populate_like(v, old, (unsigned long)ret, len);
 	mc_attrs_unlock_old(v);
 	sys_madvise(old, len, MADV_DONTNEED); /* no page tables left */
 	return ret;

@@ -1,7 +1,7 @@
 /* shim/controls.c - the MREMAP_COMPAT_* environment variables.
  *
  *   MREMAP_COMPAT_EMULATE   auto | all | none | dontunmap,dontunmap-shared,multi-vma
- *   MREMAP_COMPAT_STRATEGY  auto | race-free
+ *   MREMAP_COMPAT_STRATEGY  auto | race-free | zero-copy
  *   MREMAP_COMPAT_DEBUG     0 | 1
  *
  * Read once, by a constructor or by the first call that needs them; the
@@ -106,6 +106,8 @@ static void read_controls(struct mc_controls *c, bool warn)
 	if (v && *v) {
 		if (!strcmp(v, "race-free"))
 			c->strategy = MC_STRATEGY_RACE_FREE;
+		else if (!strcmp(v, "zero-copy"))
+			c->strategy = MC_STRATEGY_ZERO_COPY;
 		else if (strcmp(v, "auto") != 0 && warn)
 			warn_value("MREMAP_COMPAT_STRATEGY", v, "auto");
 	}

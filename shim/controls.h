@@ -3,7 +3,12 @@
 #include <stdbool.h>
 
 enum mc_mode { MC_AUTO, MC_ALL, MC_NONE, MC_LIST };
-enum mc_strategy { MC_STRATEGY_AUTO, MC_STRATEGY_RACE_FREE };
+/* MREMAP_COMPAT_STRATEGY (README, "Strategies"):
+ *   auto       zero copy only where nobody else can map (window.c), else copy
+ *   race-free  always copy private memory; never unmap the old range
+ *   zero-copy  zero copy even with other threads (their mmap may take the
+ *              old range for one system call: a documented risk) */
+enum mc_strategy { MC_STRATEGY_AUTO, MC_STRATEGY_RACE_FREE, MC_STRATEGY_ZERO_COPY };
 
 /* The MREMAP_COMPAT_* variables, read once (never under AT_SECURE). */
 struct mc_controls {

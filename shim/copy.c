@@ -1,4 +1,37 @@
-/* shim/copy.c - copy: private kinds; the old VMA is never unmapped. */
+/* shim/copy.c - copy: private kinds; the old VMA is never unmapped.
+ *
+ * The race-free strategy. The destination is mapped (over the caller's
+ * FIXED destination or the library's reservation), the pages that exist
+ * at the source are copied to it, page-table markers are put where the
+ * kernel's move puts them, and the old range is emptied in place:
+ *
+ *   old [ A B g . C ]          pagemap: A B present, g guard, . none, C swapped
+ *   new [ A B g . C ]          A B copied, C read through /proc/self/mem,
+ *                              g installed (MADV_GUARD_INSTALL), . left empty
+ *   old [ . . . . . ]          MADV_DONTNEED, then MADV_GUARD_REMOVE
+ *
+ * What it never does: read or write a page that would fault. Only pages
+ * /proc/self/pagemap calls present or swapped are read, so no userfaultfd
+ * fault is raised on the old range; a guard marker (pagemap bit 58, 6.14+)
+ * is never read; a swapped-looking entry without that bit may be a marker
+ * of 6.13 or of userfaultfd write-protection, so it is read with a system
+ * call (pread of /proc/self/mem), which answers an error where a load
+ * would fault: the error means a marker. (In a VMA registered for missing
+ * faults and write-protection both, such an entry with the write-protect
+ * bit is taken for a marker without being read: a read there could raise a
+ * missing fault. A page really swapped out there is not copied.)
+ *
+ * Cost: the destination's pages, allocated and zeroed. They are populated
+ * 2 MiB at a time (MADV_POPULATE_WRITE, 5.14+) just before the memcpy that
+ * fills them, so the zeroed chunk is still in the cache; a whole aligned
+ * 2 MiB chunk of a MADV_HUGEPAGE VMA becomes a huge page, as the kernel's
+ * move of an aligned huge page leaves one. (Older kernels: the memcpy
+ * faults the pages in itself.)
+ *
+ * The new VMA gets the old one's flags: MAP_NORESERVE, MAP_GROWSDOWN, the
+ * charge (ac), madvise flags and name (attrs.c), VM_LOCKED or
+ * VM_LOCKONFAULT (mlock2(MLOCK_ONFAULT) faults nothing in).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -9,19 +42,51 @@
 #include "shim/debug.h"
 #include "shim/du.h"
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102 /* Linux 6.13 */
+#endif
+#ifndef MADV_GUARD_REMOVE
+#define MADV_GUARD_REMOVE 103
+#endif
+#ifndef MAP_GROWSDOWN
+#define MAP_GROWSDOWN 0x0100
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 1
+#endif
+#define PM_UFFD_WP (1ULL << 57)
+#define PM_GUARD (1ULL << 58) /* Linux 6.14 */
 
-#define PM_BATCH 64 /* pagemap entries per read: 512 bytes of stack */
+#define PM_BATCH 32              /* pagemap entries per read: 256 bytes of stack */
+#define CHUNK (2UL << 20)        /* populate, then copy, this much at a time */
 
-/* A run of consecutive pages to copy, or to fault in. */
+/* What one source page is, and what the destination gets for it. */
+enum page_kind {
+	PG_NONE,   /* no page: nothing (the kernel's move leaves none) */
+	PG_COPY,   /* present: copied */
+	PG_FILE,   /* a private file's own page: faulted in at the destination */
+	PG_SWAP,   /* swapped, or a marker: read with a system call */
+	PG_GUARD,  /* a guard marker: installed at the destination */
+};
+
+/* A run of consecutive pages of one kind. */
 struct run {
 	unsigned long src, dst, len; /* len 0: no run */
-	bool copy;
+	enum page_kind kind;
 };
 
 struct copy_ctx {
 	long memfd;
-	bool via_mem_in, via_mem_out;
+	bool via_mem_in, via_mem_out; /* source unreadable, destination unwritable */
+	bool hugepage;                /* the source VMA has MADV_HUGEPAGE */
+	bool guards;                  /* a guard marker was met */
+	bool absent;                  /* a page of the range does not exist */
 };
+
+static bool no_populate; /* MADV_POPULATE_WRITE answered EINVAL: before 5.14 */
 
 /* Moves all of [src, src+len) to dst through /proc/self/mem, with pwrite
  * (write) or pread. A short count goes on; nothing at all is an error. */
@@ -32,10 +97,106 @@ static int mem_rw(long memfd, bool write, unsigned long src, unsigned long dst, 
 				 sys_pread((int)memfd, (void *)dst, len, src);
 
 		if (n <= 0)
-			return -EIO;
+			return n < 0 ? (int)n : -EIO;
 		src += (unsigned long)n;
 		dst += (unsigned long)n;
 		len -= (unsigned long)n;
+	}
+	return 0;
+}
+
+/* Neither side is accessible (a never-writable PROT_NONE VMA): through a
+ * small buffer, both ways through /proc/self/mem. */
+static int mem_bounce(long memfd, unsigned long src, unsigned long dst, unsigned long len)
+{
+	char buf[256];
+	unsigned long off;
+	int err = 0;
+
+	for (off = 0; off < len && !err; off += sizeof(buf)) {
+		unsigned long n = len - off < sizeof(buf) ? len - off : sizeof(buf);
+
+		err = mem_rw(memfd, false, src + off, (unsigned long)buf, n);
+		if (!err)
+			err = mem_rw(memfd, true, (unsigned long)buf, dst + off, n);
+	}
+	return err;
+}
+
+/* Copies [src, src+len) to dst, whichever side needs the system call. */
+static int copy_bytes(struct copy_ctx *c, unsigned long src, unsigned long dst, unsigned long len)
+{
+	if (c->via_mem_out && c->via_mem_in)
+		return mem_bounce(c->memfd, src, dst, len);
+	if (c->via_mem_out)
+		return mem_rw(c->memfd, true, src, dst, len);
+	if (c->via_mem_in)
+		return mem_rw(c->memfd, false, src, dst, len);
+	memcpy((void *)dst, (const void *)src, len);
+	return 0;
+}
+
+/* Populates [dst, dst+len) writable, in one go (the caller keeps len
+ * within one 2 MiB chunk). Of a MADV_HUGEPAGE source, a whole aligned
+ * chunk is made a huge page and a smaller piece small pages, as the
+ * kernel's move leaves them (where transparent huge pages are "always",
+ * the piece would become a huge page too): the advice goes on the chunk
+ * first, and the whole VMA gets MADV_HUGEPAGE after the copy, and merges. */
+static void populate(const struct copy_ctx *c, unsigned long dst, unsigned long len)
+{
+	long r;
+
+	if (c->hugepage)
+		sys_madvise(dst, len, len == CHUNK && !(dst & (CHUNK - 1)) ?
+				      MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	if (__atomic_load_n(&no_populate, __ATOMIC_RELAXED) || c->via_mem_out)
+		return;
+	r = sys_madvise(dst, len, MADV_POPULATE_WRITE);
+	if (r == -EINVAL)
+		__atomic_store_n(&no_populate, true, __ATOMIC_RELAXED);
+}
+
+/* Present pages: populated, then copied, one chunk at a time, the chunks
+ * cut at the destination's 2 MiB boundaries. */
+static int copy_present(struct copy_ctx *c, const struct run *r)
+{
+	unsigned long off = 0;
+	int err = 0;
+
+	while (off < r->len && !err) {
+		unsigned long dst = r->dst + off;
+		unsigned long n = CHUNK - (dst & (CHUNK - 1));
+
+		if (n > r->len - off)
+			n = r->len - off;
+		populate(c, dst, n);
+		err = copy_bytes(c, r->src + off, dst, n);
+		off += n;
+	}
+	return err;
+}
+
+/* A swapped-looking page: a real swapped page, or a marker a load would
+ * fault on. Read with a system call; its error means a marker. */
+static int copy_swapped(struct copy_ctx *c, const struct run *r)
+{
+	unsigned long p = mc_page_size, off;
+
+	if (c->memfd < 0) /* (only where neither side needs it) */
+		return copy_bytes(c, r->src, r->dst, r->len);
+	for (off = 0; off < r->len; off += p) {
+		int err = c->via_mem_in && c->via_mem_out ?
+			  mem_bounce(c->memfd, r->src + off, r->dst + off, p) :
+			  mem_rw(c->memfd, c->via_mem_out, r->src + off, r->dst + off, p);
+
+		if (err == -EIO || err == -EFAULT) {
+			/* a guard marker of 6.13 (no pagemap bit); the
+			 * destination page was not written */
+			if (sys_madvise(r->dst + off, p, MADV_GUARD_INSTALL) == 0)
+				c->guards = true;
+		} else if (err) {
+			return err;
+		}
 	}
 	return 0;
 }
@@ -48,7 +209,8 @@ static int flush_run(struct copy_ctx *c, struct run *r)
 
 	if (!r->len)
 		return 0;
-	if (!r->copy) {
+	switch (r->kind) {
+	case PG_FILE:
 		/* The file's own pages: the new mapping has them. Fault them
 		 * in, as the kernel's move leaves them mapped at the new
 		 * address. */
@@ -58,36 +220,49 @@ static int flush_run(struct copy_ctx *c, struct run *r)
 			else
 				(void)*(volatile const char *)(r->dst + off);
 		}
-	} else if (!c->via_mem_in && !c->via_mem_out) {
-		/* (MADV_POPULATE_WRITE on the run first, 5.14, made it
-		 * slower: the run is zeroed in a first pass that leaves the
-		 * cache before memcpy writes it; a fault zeroes each page
-		 * just before it is written.) */
-		memcpy((void *)r->dst, (const void *)r->src, r->len);
-	} else if (!c->via_mem_out) {
-		err = mem_rw(c->memfd, false, r->src, r->dst, r->len);
-	} else if (!c->via_mem_in) {
-		err = mem_rw(c->memfd, true, r->src, r->dst, r->len);
-	} else {
-		err = -EIO; /* never asked: see mc_du_copy() */
+		break;
+	case PG_COPY:
+		err = copy_present(c, r);
+		break;
+	case PG_SWAP:
+		err = copy_swapped(c, r);
+		break;
+	case PG_GUARD:
+		err = (int)sys_madvise(r->dst, r->len, MADV_GUARD_INSTALL);
+		c->guards = true;
+		break;
+	case PG_NONE:
+	default:
+		break;
 	}
 	r->len = 0;
 	return err;
 }
 
-/* Copies the pages of [old, old+len) that exist (present or swapped) and,
- * for a file mapping, that are private copies; the file's own pages are
- * faulted in. A range that cannot be read is read, and a destination that
- * cannot be written is written, through /proc/self/mem (which may: that is
- * how debuggers set breakpoints). Consecutive pages go in one piece: one
- * memcpy (or pread, pwrite) per run. */
+/* What a pagemap entry says the page is. ambiguous_wp: the VMA is
+ * registered for missing faults and write-protection both. */
+static enum page_kind page_kind(unsigned long long e, bool file, bool ambiguous_wp)
+{
+	if (e & PM_PRESENT)
+		return file && (e & PM_FILE) ? PG_FILE : PG_COPY;
+	if (!(e & PM_SWAPPED))
+		return PG_NONE;
+	if (e & PM_GUARD)
+		return PG_GUARD;
+	if (ambiguous_wp && (e & PM_UFFD_WP))
+		return PG_NONE;
+	return PG_SWAP;
+}
+
+/* Copies the pages of [old, old+len) that exist, run by run (see the top
+ * of this file). */
 static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest,
-		      unsigned long len, bool file, long pmfd, long memfd, bool via_mem_out)
+		      unsigned long len, bool file, long pmfd, struct copy_ctx *c)
 {
 	unsigned long long pm[PM_BATCH];
 	unsigned long p = mc_page_size, npages = len / p, i = 0;
-	struct copy_ctx c = { memfd, !(v->prot & PROT_READ), via_mem_out };
-	struct run r = { 0, 0, 0, false };
+	bool ambiguous_wp = v->has_vmflags && (v->vmflags & VMF_UM) && (v->vmflags & VMF_UW);
+	struct run r = { 0, 0, 0, PG_NONE };
 	int err = 0;
 
 	while (i < npages && !err) {
@@ -99,68 +274,111 @@ static int copy_pages(const struct vma *v, unsigned long old, unsigned long dest
 			break;
 		}
 		for (j = 0; j < n && !err; j++) {
-			unsigned long long e = pm[j];
 			unsigned long src = old + (i + j) * p, dst = dest + (i + j) * p;
-			bool copy;
+			enum page_kind k = page_kind(pm[j], file, ambiguous_wp);
 
-			if (!(e & (PM_PRESENT | PM_SWAPPED))) {
-				err = flush_run(&c, &r);
+			if (r.len && (r.kind != k || r.src + r.len != src))
+				err = flush_run(c, &r);
+			if (k == PG_NONE) {
+				c->absent = true;
 				continue;
 			}
-			copy = !(file && (e & PM_PRESENT) && (e & PM_FILE));
-			if (r.len && (r.copy != copy || r.src + r.len != src))
-				err = flush_run(&c, &r);
 			if (!r.len) {
 				r.src = src;
 				r.dst = dst;
-				r.copy = copy;
+				r.kind = k;
 			}
 			r.len += p;
 		}
 		i += n;
 	}
 	if (!err)
-		err = flush_run(&c, &r);
+		err = flush_run(c, &r);
 	return err;
 }
 
-long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
-		    unsigned long dest, bool reserved, long fd)
+/* The protection to map the destination with, to be changed to v->prot
+ * after the copy. A VMA that is charged (ac) stays charged after losing
+ * PROT_WRITE, and a MAP_NORESERVE one is never charged: map those
+ * writable. One that was never writable is not charged: it is mapped with
+ * its own protection and written through /proc/self/mem, so that it is
+ * not charged either. */
+static int map_prot(const struct vma *v)
 {
-	int map = MAP_PRIVATE | MAP_FIXED, prot = PROT_READ | PROT_WRITE;
-	unsigned long off = 0;
-	long ret, memfd = -1, pmfd;
-	int err;
+	if (v->prot & PROT_WRITE)
+		return v->prot;
+	if (v->has_vmflags && !(v->vmflags & (VMF_AC | VMF_NR)))
+		return v->prot;
+	return v->prot | PROT_READ | PROT_WRITE;
+}
 
-	if (fd >= 0)
-		off = v->offset + (old - v->start);
-	else
+static int map_flags(const struct vma *v, bool file)
+{
+	int map = MAP_PRIVATE | MAP_FIXED;
+
+	if (!file)
 		map |= MAP_ANONYMOUS;
 	if (v->has_vmflags && (v->vmflags & VMF_NR))
 		map |= MAP_NORESERVE;
-	/* A read-only VMA that was never writable is not charged (no "ac"):
-	 * map the new range read-only too, and write it through
-	 * /proc/self/mem. Otherwise map it writable and take the write
-	 * permission away after the copy, as the charge stays. */
-	if (v->has_vmflags && !(v->prot & PROT_WRITE) && !(v->vmflags & VMF_AC) &&
-	    (v->prot & PROT_READ))
-		prot = v->prot;
-	/* Everything that can fail for want of a resource is opened before
-	 * the destination, which may be the caller's FIXED one, is touched. */
-	pmfd = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (pmfd < 0) {
+	if (v->has_vmflags && (v->vmflags & VMF_GD))
+		map |= MAP_GROWSDOWN;
+	return map;
+}
+
+/* The mlock flags the kernel's move gives the new VMA: VM_LOCKED with all
+ * pages in, or VM_LOCKONFAULT with only the moved ones. Linux 5.10 and
+ * 6.1 print no "lf" in smaps; a locked range with a page missing can only
+ * be locked on fault (mlock faults every page in, and no page of a locked
+ * VMA can be dropped). */
+static void lock_like(const struct vma *v, const struct copy_ctx *c, unsigned long dest,
+		      unsigned long len)
+{
+	if (!v->has_vmflags)
+		return;
+	if ((v->vmflags & VMF_LF) || ((v->vmflags & VMF_LO) && c->absent))
+		sys6(SYS_mlock2, (long)dest, (long)len, MLOCK_ONFAULT, 0, 0, 0);
+	else if (v->vmflags & VMF_LO)
+		sys_mlock(dest, len);
+}
+
+/* /proc/self/pagemap, and /proc/self/mem for an unreadable source, an
+ * unwritable destination and swapped-looking pages. A sandbox may close
+ * /proc/self/mem: then only what needs it fails (mc_du_copy()), and
+ * swapped-looking pages are read directly (a guard marker is still known
+ * by its pagemap bit on 6.14+). */
+int mc_copy_open(struct mc_copy_files *f)
+{
+	f->mem = -1;
+	f->pagemap = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (f->pagemap < 0)
+		return (int)f->pagemap;
+	f->mem = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDWR | O_CLOEXEC); /* or -errno */
+	return 0;
+}
+
+void mc_copy_close(struct mc_copy_files *f)
+{
+	if (f->mem >= 0)
+		sys_close((int)f->mem);
+	if (f->pagemap >= 0)
+		sys_close((int)f->pagemap);
+	f->mem = f->pagemap = -1;
+}
+
+long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
+		unsigned long dest, bool reserved, long fd, struct mc_copy_files *f)
+{
+	int prot = map_prot(v), map = map_flags(v, fd >= 0);
+	unsigned long off = fd >= 0 ? v->offset + (old - v->start) : 0;
+	struct copy_ctx c = { f->mem, !(v->prot & PROT_READ), !(prot & PROT_WRITE),
+			      v->has_vmflags && (v->vmflags & VMF_HG), false, false };
+	long ret;
+	int err;
+
+	if ((c.via_mem_in || c.via_mem_out) && f->mem < 0) {
 		if (reserved)
 			mc_dest_release(dest, len);
-		return pmfd;
-	}
-	if (prot != (PROT_READ | PROT_WRITE) || !(v->prot & PROT_READ)) {
-		memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDWR | O_CLOEXEC);
-		if (memfd < 0) {
-			sys_close((int)pmfd);
-			if (reserved)
-				mc_dest_release(dest, len);
-			return memfd;
-		}
+		return f->mem; /* its open's error: closed to this process */
 	}
 	/* dest is ours (a reservation) or the caller's FIXED destination,
 	 * which the kernel replaces too. */
@@ -168,25 +386,26 @@ long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 	if (sys_is_err(ret)) {
 		if (reserved)
 			mc_dest_release(dest, len);
-		if (memfd >= 0)
-			sys_close((int)memfd);
-		sys_close((int)pmfd);
 		return ret;
 	}
-	err = copy_pages(v, old, dest, len, fd >= 0, pmfd, memfd, !(prot & PROT_WRITE));
+	/* A charged VMA keeps its charge through the mprotect below only
+	 * with an anon_vma (restore_read_only() in move.c): one byte. */
+	if (fd < 0 && prot != v->prot) {
+		*(volatile char *)dest = 0;
+		sys_madvise(dest, mc_page_size, MADV_DONTNEED);
+	}
+	err = copy_pages(v, old, dest, len, fd >= 0, f->pagemap, &c);
 	if (!err && prot != v->prot)
 		err = (int)sys_mprotect(dest, len, v->prot);
-	if (memfd >= 0)
-		sys_close((int)memfd);
-	sys_close((int)pmfd);
 	if (err) {
 		sys_munmap(dest, len);
 		return err;
 	}
 	mc_attrs_copy(v, dest, len);
-	if (v->has_vmflags && (v->vmflags & (VMF_LO | VMF_LF)))
-		sys_mlock(dest, len);
+	lock_like(v, &c, dest, len);
 	mc_attrs_unlock_old(v);
 	sys_madvise(old, len, MADV_DONTNEED);
+	if (c.guards)
+		sys_madvise(old, len, MADV_GUARD_REMOVE); /* they moved */
 	return ret;
 }

@@ -9,20 +9,23 @@
 #include "shim/debug.h"
 #include "shim/du.h"
 
-
-/* Without FIXED, new_addr is a hint the kernel honours when the place is
- * free. A PROT_NONE reservation holds the place until the move replaces
- * it, so that no other thread can take it in between. */
+/* Without FIXED, new_addr is a hint: 6.18 takes it exactly where
+ * get_unmapped_area() would, which is where mmap() takes a hint too: the
+ * place is free and outside the stack guard gap below a VM_GROWSDOWN
+ * mapping ([stack], MAP_GROWSDOWN; vm.stack_guard_gap):
+ *
+ *      hint    hint+len        start - gap           start
+ *       [ range ]                   |<---- guard gap ---->[ stack v ]
+ *       taken                       [ range ]  refused: placed elsewhere
+ *
+ * So the reservation is an mmap() with the hint, not MAP_FIXED_NOREPLACE
+ * (which ignores the gap): the kernel itself decides, on every kernel,
+ * with its own gap. Elsewhere it places the range as for no hint. The
+ * PROT_NONE reservation holds the place until the move replaces it, so
+ * that no other thread can take it in between. */
 long mc_dest_reserve(unsigned long hint, unsigned long len)
 {
-	long a;
-
-	if (hint) {
-		a = sys_mmap(hint, len, PROT_NONE, ANON | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-		if (!sys_is_err(a))
-			return a; /* at the hint, or (before 4.17) where the kernel put it */
-	}
-	return sys_mmap(0, len, PROT_NONE, ANON | MAP_NORESERVE, -1, 0);
+	return sys_mmap(hint, len, PROT_NONE, ANON | MAP_NORESERVE, -1, 0);
 }
 
 struct exact_arg {

@@ -16,13 +16,18 @@
  *     old [AAAA]          new [....]      move:   old [    ]  new [AAAA]
  *     refill with MAP_FIXED_NOREPLACE:     old [0000]
  *     The name, madvise flags, MAP_NORESERVE and charge are restored from
- *     smaps. Between the move and the refill (or the regrow) another
- *     thread's mmap may take the old range: the data is then safe at new,
- *     the old range is theirs.
+ *     smaps.
+ *
+ *     Both zero-copy strategies leave the old range free for one system
+ *     call. They run only inside the window of window.c: every signal
+ *     blocked and the process single-threaded (or MREMAP_COMPAT_STRATEGY=
+ *     zero-copy, at the caller's risk: another thread's mmap may then take
+ *     the old range; the data is safe at new, the old range is theirs).
+ *     Anywhere else the piece is copied.
  *
  * copy (a range at the start of a VMA that goes on, or of a private file;
- *     private kinds under a userfaultfd or with MREMAP_COMPAT_STRATEGY=
- *     race-free): the old VMA
+ *     private kinds under a userfaultfd, in a process with other threads,
+ *     or with MREMAP_COMPAT_STRATEGY=race-free): the old VMA
  *     is never unmapped, so it keeps its userfaultfd registration and
  *     every attribute. Only present or swapped pages (and for a file, only
  *     private copies) are copied, as /proc/self/pagemap tells, so the copy
@@ -33,8 +38,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -42,6 +45,7 @@
 #include "shim/controls.h"
 #include "shim/debug.h"
 #include "shim/du.h"
+#include "shim/window.h"
 
 int mc_du_refusal(const struct vma *v)
 {
@@ -58,22 +62,25 @@ int mc_du_refusal(const struct vma *v)
 
 enum du_strategy { DU_ALIAS, DU_REGROW, DU_REFILL, DU_COPY };
 
-/* Which strategy for this piece (see the top of this file). */
-static enum du_strategy du_choose(struct mremap_req *r, const struct vma *v,
-				  unsigned long old, unsigned long len, unsigned long dest)
+static bool du_zero_copy(enum du_strategy how)
 {
-	bool dest_in_vma = dest < v->end && dest + len > v->start;
+	return how == DU_REGROW || how == DU_REFILL;
+}
 
-	struct mc_controls scratch;
+/* Which strategy for this piece (see the top of this file), before the
+ * window rule (window.c) is asked. */
+static enum du_strategy du_choose(struct mremap_req *r, const struct vma *v,
+				  unsigned long old, unsigned long len, bool dest_in_vma,
+				  enum mc_strategy strategy)
+{
 	enum mc_vma_kind kind = mc_vma_kind(v);
-	bool race_free = mc_controls(&scratch)->strategy == MC_STRATEGY_RACE_FREE;
 	bool uffd = v->has_vmflags && (v->vmflags & VMF_UFFD);
 
 	if (kind == VMA_SHARED) {
 		r->how = "alias";
 		return DU_ALIAS;
 	}
-	if (uffd || race_free) {
+	if (uffd || strategy == MC_STRATEGY_RACE_FREE) {
 		r->how = uffd ? "copy (userfaultfd-registered)" : "copy (race-free)";
 		return DU_COPY;
 	}
@@ -101,6 +108,10 @@ static enum du_strategy du_choose(struct mremap_req *r, const struct vma *v,
 long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 		   unsigned long len, unsigned long new_addr, bool fixed)
 {
+	struct mc_controls scratch;
+	enum mc_strategy strategy = mc_controls(&scratch)->strategy;
+	struct mc_window w = { 0, false, false };
+	struct mc_copy_files files = { -1, -1 };
 	enum du_strategy how;
 	unsigned long dest = new_addr;
 	long fd = -1, ret;
@@ -108,35 +119,50 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 
 	if (err)
 		return err;
-	if (!fixed) {
-		ret = mc_dest_reserve(new_addr, len);
-		if (sys_is_err(ret))
-			return ret;
-		dest = (unsigned long)ret;
+	/* Without FIXED the destination is the library's own reservation,
+	 * never inside the VMA: the strategy is known before it is made, and
+	 * so is everything that can fail (the file reopened). */
+	how = du_choose(r, v, old, len, fixed && dest < v->end && dest + len > v->start, strategy);
+	/* Zero copy only where nobody else can map into the old range while
+	 * it is free; the window stays open (signals blocked) until the old
+	 * range is whole again. */
+	if (du_zero_copy(how) && !mc_window_open(&w, strategy == MC_STRATEGY_ZERO_COPY)) {
+		r->how = "copy (other threads: race-free)";
+		how = DU_COPY;
 	}
-	how = du_choose(r, v, old, len, dest);
 	if (how == DU_COPY && mc_vma_kind(v) == VMA_FILE_PRIVATE) {
 		fd = mc_reopen_vma_file(v);
 		if (fd < 0) {
-			if (!fixed)
-				mc_dest_release(dest, len);
 			r->why = "cannot reopen the mapped file";
 			return -EINVAL;
 		}
+	}
+	if (how == DU_COPY && (err = mc_copy_open(&files)) < 0) {
+		ret = err;
+		goto out;
+	}
+	if (!fixed) {
+		ret = mc_dest_reserve(new_addr, len);
+		if (sys_is_err(ret))
+			goto out;
+		dest = (unsigned long)ret;
 	}
 	switch (how) {
 	case DU_ALIAS:
 		ret = mc_du_alias(v, old, len, dest, !fixed);
 		break;
 	case DU_COPY:
-		ret = mc_du_copy(v, old, len, dest, !fixed, fd);
+		ret = mc_du_copy(v, old, len, dest, !fixed, fd, &files);
 		break;
 	case DU_REGROW:
 	case DU_REFILL:
 	default:
-		ret = mc_du_move(r, v, old, len, dest, !fixed, how == DU_REGROW);
+		ret = mc_du_move(r, v, old, len, dest, !fixed, how == DU_REGROW, w.alone);
 		break;
 	}
+out:
+	mc_copy_close(&files);
+	mc_window_close(&w);
 	if (fd >= 0)
 		sys_close((int)fd);
 	return ret;

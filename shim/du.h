@@ -35,9 +35,19 @@ long mc_reopen_vma_file(const struct vma *v);
  * back on failure. Each returns the new address or -errno. */
 long mc_du_alias(const struct vma *v, unsigned long old, unsigned long len,
 		 unsigned long dest, bool reserved);
+/* alone: inside the window of window.c with one thread: nobody else can
+ * map into the old range or the destination meanwhile. */
 long mc_du_move(struct mremap_req *r, const struct vma *v, unsigned long old,
-		unsigned long len, unsigned long dest, bool reserved, bool try_regrow);
+		unsigned long len, unsigned long dest, bool reserved, bool try_regrow,
+		bool alone);
+
+/* The copy's files, opened before anything is changed (copy.c). */
+struct mc_copy_files {
+	long pagemap, mem;
+};
+int mc_copy_open(struct mc_copy_files *f);
+void mc_copy_close(struct mc_copy_files *f);
 long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
-		unsigned long dest, bool reserved, long fd);
+		unsigned long dest, bool reserved, long fd, struct mc_copy_files *f);
 
 #endif

@@ -24,6 +24,7 @@
 #include "shim/multivma.h"
 #include "shim/probe.h"
 #include "shim/span.h"
+#include "shim/uffd.h"
 #include "shim/validate.h"
 
 unsigned long mc_page_size = MC_PAGE_SIZE;
@@ -52,6 +53,17 @@ static int single_cb(const struct vma *v, void *arg)
 	a->ret = mc_source_refusal(r, v, r->old_len);
 	if (a->ret)
 		return 1;
+	if (mc_only_kernel_dontunmap(v, r->old_len, &r->how)) {
+		if (mc_kernel_dontunmaps(v)) {
+			r->why = "state only the kernel's DONTUNMAP carries";
+			a->emulating = false;
+			a->ret = mc_kernel(r);
+		} else {
+			r->why = "state the emulation cannot carry: answering as this kernel";
+			a->ret = -EINVAL;
+		}
+		return 1;
+	}
 	bit = mc_vma_kind(v) == VMA_ANON_PRIVATE ? MREMAP_COMPAT_EMULATED_DONTUNMAP :
 	      MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED;
 	if (!(a->emulated & bit)) {
@@ -83,6 +95,9 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 			return ret;
 		}
 	}
+	a.ret = mc_check_map_count(r);
+	if (a.ret)
+		return a.ret;
 	err = mc_maps_walk(r->old, true, single_cb, &a);
 	*emulating = a.emulating;
 	if (err < 0) {
@@ -138,6 +153,8 @@ long mc_remap(struct mremap_req *r)
 	}
 	if (!vrm_move_only(r)) {
 		ret = mc_fixed_guard(r, &emul);
+		if (emul && is_err_ret(ret) && mc_check_map_count(r))
+			ret = -ENOMEM; /* before the refusal, as 6.17+ */
 		goto out;
 	}
 	/* Move-only. A range inside one VMA is an ordinary move, which every

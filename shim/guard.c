@@ -8,10 +8,17 @@
  *
  *   no VMA at old                       EFAULT
  *   sealed                              EPERM
+ *   a grow of hugetlb memory            EINVAL   (align_hugetlb)
  *   old_len == 0 on a private mapping   EINVAL   (the duplicate path)
+ *   DONTUNMAP of VM_DONTEXPAND/PFNMAP   EINVAL
  *   [old, old+min(old_len, new_len))
  *       crosses the end of its VMA      EFAULT
  *   a grow of VM_DONTEXPAND/VM_PFNMAP   EFAULT
+ *
+ * in check_prep_vma()'s order (one refusal can hide the next: a DONTUNMAP
+ * of the [vdso] past its end is EINVAL, not EFAULT). The limits that
+ * follow (RLIMIT_MEMLOCK: EAGAIN, RLIMIT_AS: ENOMEM) are left to the
+ * kernel.
  *
  * The cheap check of span.c answers most calls with one system call; the
  * maps are read only when it cannot.
@@ -24,21 +31,29 @@
 #include "shim/maps.h"
 #include "shim/span.h"
 
+/* Linux 6.18's check_prep_vma(), in its order, for a call that maps a new
+ * range (a move, a grow, a duplicate). span is how much of the source
+ * must lie in v: old_len, or new_len for a FIXED shrink. */
 int mc_source_refusal(const struct mremap_req *r, const struct vma *v, unsigned long span)
 {
 	bool special = mc_vma_kind(v) == VMA_SPECIAL ||
 		       (v->has_vmflags && (v->vmflags & (VMF_DE | VMF_PF)));
+	bool grows = r->new_len > r->old_len;
 
 	if (v->start > r->old)
-		return -EFAULT;
+		return -EFAULT;                 /* no VMA at old */
 	if (v->has_vmflags && (v->vmflags & VMF_SL))
-		return -EPERM;
+		return -EPERM;                  /* sealed */
+	if (v->has_vmflags && (v->vmflags & VMF_HT) && grows)
+		return -EINVAL;                 /* align_hugetlb(): no hugetlb grow */
 	if (r->old_len == 0 && !v->shared)
-		return -EINVAL;
+		return -EINVAL;                 /* duplicate of a private mapping */
+	if (vrm_dontunmap(r) && special)
+		return -EINVAL;                 /* DONTUNMAP of VM_DONTEXPAND/VM_PFNMAP */
 	if (span > v->end - r->old)
-		return -EFAULT;
-	if (r->new_len > r->old_len && special)
-		return -EFAULT;
+		return -EFAULT;                 /* crosses the end of the VMA */
+	if (grows && special)
+		return -EFAULT;                 /* grow of VM_DONTEXPAND/VM_PFNMAP */
 	return 0;
 }
 

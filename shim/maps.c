@@ -24,7 +24,7 @@
  * alternate signal stack, under the kernel's signal frame and the caller's
  * frames, so its own frame (struct reader and this buffer) stays under
  * 4.5 KiB. */
-#define READ_CHUNK 2048 /* stack: the walk may run on a signal handler's alternate stack */
+#define READ_CHUNK 1024 /* stack: the walk may run on a signal handler's alternate stack */
 #define LINE_MAX_KEPT 160 /* header fields and VmFlags; the path goes aside */
 
 struct reader {
@@ -126,6 +126,7 @@ static unsigned int parse_vmflags(const char *p, const char *end)
 		{ 'h', 'g', VMF_HG }, { 'n', 'h', VMF_NH }, { 'm', 'g', VMF_MG },
 		{ 's', 'l', VMF_SL }, { 'a', 'c', VMF_AC },
 		{ 'r', 'r', VMF_RR }, { 's', 'r', VMF_SR },
+		{ 'g', 'd', VMF_GD },
 	};
 	unsigned int flags = 0;
 	const char *q;

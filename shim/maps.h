@@ -25,6 +25,7 @@
 #define VMF_AC 0x10000u /* VM_ACCOUNT: charged to overcommit */
 #define VMF_RR 0x20000u /* MADV_RANDOM */
 #define VMF_SR 0x40000u /* MADV_SEQUENTIAL */
+#define VMF_GD 0x80000u /* VM_GROWSDOWN (MAP_GROWSDOWN, [stack]) */
 #define VMF_UFFD (VMF_UM | VMF_UW | VMF_UI)
 
 #define VMA_PATH_MAX 1024

@@ -8,6 +8,7 @@
 #include "shim/controls.h"
 #include "shim/debug.h"
 #include "shim/du.h"
+#include "shim/span.h"
 
 /* A private VMA made writable once stays charged (VM_ACCOUNT, smaps "ac")
  * after losing PROT_WRITE; a new read-only mapping is not, and would not
@@ -24,24 +25,20 @@ static int refill_prot(const struct vma *v)
 }
 
 /* The refill of a charged read-only range, mapped writable, loses its
- * write permission. Inside a VMA whose other parts have an anon_vma the
- * kernel merges it back only if it has one too:
+ * write permission. The kernel keeps the charge only on a VMA that has an
+ * anon_vma (6.x drops VM_ACCOUNT from an unfaulted one on mprotect), and
+ * inside a VMA whose other parts have an anon_vma it merges the refill
+ * back only if it has one too: so one byte is written first.
  *
  *   [ A r-- anon_vma ][ refill rw- ][ A r-- anon_vma ]
- *         write one byte -> the refill adopts A's anon_vma (no page kept)
+ *         write one byte -> the refill gets an anon_vma (no page kept)
  *   [ A r-- .......................................... ]  after mprotect
  */
 static void restore_read_only(const struct vma *v, unsigned long old, unsigned long len)
 {
-	bool inside = v->start < old || v->end > old + len;
-
-	if (inside) {
-		*(volatile char *)old = 0;
-		sys_mprotect(old, len, v->prot);
-		sys_madvise(old, mc_page_size, MADV_DONTNEED);
-		return;
-	}
+	*(volatile char *)old = 0;
 	sys_mprotect(old, len, v->prot);
+	sys_madvise(old, mc_page_size, MADV_DONTNEED);
 }
 
 /* ---- move+regrow, move+refill ----------------------------------------------------- */
@@ -59,14 +56,44 @@ static int free_cb(const struct vma *v, void *arg)
 	return 1;
 }
 
+/* Is [start, end) one VMA? The cheap check of span.c: one system call. */
+static bool one_vma(unsigned long start, unsigned long end)
+{
+	struct mremap_req q = { .old = start, .old_len = end - start };
+
+	return mc_span(&q) == SPAN_ONE_VMA;
+}
+
+/* Kernels before 6.1 (5.10 among them) grow a VMA in place without
+ * merging it with the next one: the regrown VMA and R stay two. A change
+ * of protection there and back makes mprotect() merge them, as its merge
+ * looks at both neighbours:
+ *
+ *   [ L ....... ][ R ]   mprotect(hole, other)   [ L ][ x ][ R ]
+ *                        mprotect(hole, prot)    [ L ........ R ]
+ *
+ * The regrown part holds no page (it was just emptied), so this costs two
+ * system calls and no page-table work. Only inside the window (window.c):
+ * nobody else may look at the range while its protection is changed. */
+static void merge_with_next(const struct vma *v, unsigned long old, unsigned long len)
+{
+	int other = v->prot ? PROT_NONE : PROT_READ;
+
+	if (old + len >= v->end || one_vma(v->start, v->end))
+		return;
+	if (sys_mprotect(old, len, other) == 0)
+		sys_mprotect(old, len, v->prot);
+}
+
 /* The part of the VMA left of the hole grows back over it, in place:
  *
  *   [ L ][ moved ][ R ]  ->  [ L ][ hole ][ R ]  ->  [ L ........ ][ R ]
  *
  * It is the same VMA: same file and offset, anon_vma, name, madvise flags,
- * userfaultfd registration; the kernel merges it with R again. The mlock
- * flags go first (the kernel clears them on the whole old VMA, and a
- * locked VMA would populate what it grows by). */
+ * userfaultfd registration; the kernel merges it with R again (before 6.1,
+ * merge_with_next() asks it to). The mlock flags go first (the kernel
+ * clears them on the whole old VMA, and a locked VMA would populate what
+ * it grows by). */
 static bool regrow(const struct vma *v, unsigned long old, unsigned long len)
 {
 	if (!v->has_vmflags || (v->vmflags & (VMF_LO | VMF_LF))) {
@@ -74,19 +101,35 @@ static bool regrow(const struct vma *v, unsigned long old, unsigned long len)
 		if (old + len < v->end)
 			sys_munlock(old + len, v->end - (old + len));
 	}
-	return sys_mremap(v->start, old - v->start, old + len - v->start, 0, 0) == (long)v->start;
+	if (sys_mremap(v->start, old - v->start, old + len - v->start, 0, 0) != (long)v->start)
+		return false;
+	merge_with_next(v, old, len);
+	return true;
+}
+
+/* Is the old range still free, after the move? Alone in the window,
+ * nobody can have mapped there; otherwise the maps tell. */
+static bool old_range_free(unsigned long old, unsigned long len, bool alone)
+{
+	struct free_arg a = { old, old + len, true };
+
+	return alone || (mc_maps_walk(old, false, free_cb, &a) >= 0 && !a.busy);
 }
 
 long mc_du_move(struct mremap_req *r, const struct vma *v,
-		    unsigned long old, unsigned long len,
-		    unsigned long dest, bool reserved, bool try_regrow)
+		unsigned long old, unsigned long len,
+		unsigned long dest, bool reserved, bool try_regrow, bool alone)
 {
 	int map = MAP_PRIVATE | MAP_FIXED_NOREPLACE | MAP_ANONYMOUS;
 	long ret, refill;
 
 	ret = sys_mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
 	if (sys_is_err(ret)) {
-		if (reserved)
+		/* Alone, the reservation (or the hole an old kernel's failed
+		 * FIXED move left) is nobody else's. */
+		if (reserved && alone)
+			sys_munmap(dest, len);
+		else if (reserved)
 			mc_dest_release(dest, len);
 		return ret;
 	}
@@ -94,12 +137,12 @@ long mc_du_move(struct mremap_req *r, const struct vma *v,
 		return ret;
 	if (v->has_vmflags && (v->vmflags & VMF_NR))
 		map |= MAP_NORESERVE;
+	if (v->has_vmflags && (v->vmflags & VMF_GD))
+		map |= MAP_GROWSDOWN;
 	/* Only regrow() refills a file mapping; an anonymous refill would
 	 * change the mapping's kind. */
 	if (mc_vma_kind(v) == VMA_FILE_PRIVATE) {
-		struct free_arg a = { old, old + len, true };
-
-		refill = mc_maps_walk(old, false, free_cb, &a) >= 0 && a.busy ? -EEXIST : -ENOMEM;
+		refill = old_range_free(old, len, alone) ? -ENOMEM : -EEXIST;
 	} else {
 		refill = sys_mmap(old, len, refill_prot(v), map, -1, 0);
 	}
@@ -123,13 +166,9 @@ long mc_du_move(struct mremap_req *r, const struct vma *v,
 	/* The refill failed (ENOMEM at the map count limit, say): move the
 	 * data back if the old range is still free, and fail as the kernel
 	 * would; otherwise keep it where it is reachable. */
-	{
-		struct free_arg a = { old, old + len, true };
-
-		if (mc_maps_walk(old, false, free_cb, &a) >= 0 && !a.busy &&
-		    !sys_is_err(sys_mremap(ret, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, old)))
-			return refill;
-	}
+	if (old_range_free(old, len, alone) &&
+	    !sys_is_err(sys_mremap(ret, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, old)))
+		return refill;
 	r->how = "move+refill, old range could not be refilled";
 	return ret;
 }

@@ -22,12 +22,18 @@
  * address order, and the destination does not overlap the source.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "compat/sys.h"
 #include "include/mremap_compat.h"
 #include "shim/dontunmap.h"
+#include "shim/du.h"
 #include "shim/maps.h"
 #include "shim/multivma.h"
+#include "shim/uffd.h"
+#include "shim/validate.h"
 
 struct mv_walk {
 	struct mremap_req *r;
@@ -38,16 +44,82 @@ struct mv_walk {
 	long ret;                 /* the answer so far */
 };
 
+/* Files whose driver or filesystem has its own get_unmapped_area, other
+ * than shmem, hugetlbfs and thp_get_unmapped_area: the kernel will not move
+ * them as part of several VMAs (a placement of their own might not honour
+ * FIXED). Not visible in the maps line itself; told by the file's kind:
+ *
+ *   SysV shm ("/SYSVxxxxxxxx (deleted)")       shm_get_unmapped_area
+ *   a private mapping of /dev/zero (char 1:5)  get_unmapped_area_zero
+ *   device DAX (/dev/daxN.M, char)             dax_get_unmapped_area
+ *   a file on ramfs (statfs: RAMFS_MAGIC)      ramfs_mmu_get_unmapped_area
+ *   io_uring rings ("anon_inode:[io_uring]")   io_uring_get_unmapped_area
+ *
+ * (A shared mapping of /dev/zero is shmem: "/dev/zero (deleted)", fine.)
+ * Regular files on disk filesystems (ext4: thp_get_unmapped_area), tmpfs,
+ * memfd and hugetlbfs are fine; other character devices are taken to have
+ * no placement of their own. */
+#define RAMFS_MAGIC 0x858458f6u
+
+static bool is_sysv_shm(const struct vma *v)
+{
+	return v->path_len >= 5 && !strncmp(v->path, "/SYSV", 5) && v->deleted;
+}
+
+static bool is_zero_or_dax(const struct stat *st, const struct vma *v)
+{
+	if (!S_ISCHR(st->st_mode))
+		return false;
+	if (major(st->st_rdev) == 1 && minor(st->st_rdev) == 5)
+		return true;
+	return v->path_len > 8 && !strncmp(v->path, "/dev/dax", 8);
+}
+
+static bool on_ramfs(long fd)
+{
+	unsigned long buf[32]; /* struct statfs: f_type comes first */
+
+	if (sys6(SYS_fstatfs, fd, (long)buf, 0, 0, 0, 0))
+		return false;
+	return (unsigned int)buf[0] == RAMFS_MAGIC;
+}
+
+/* (Not inlined: its struct stat and statfs buffer would stay on the
+ * stack of every piece's move, inside the maps walk.) */
+static __attribute__((noinline)) bool driver_places_mappings(const struct vma *v)
+{
+	struct stat st;
+	bool placed = false;
+	long fd;
+
+	static const char io_uring[] = "anon_inode:[io_uring]";
+
+	if (is_sysv_shm(v))
+		return true;
+	if (v->path_len == sizeof(io_uring) - 1 && !memcmp(v->path, io_uring, v->path_len))
+		return true;
+	if (mc_vma_kind(v) == VMA_ANON_PRIVATE || mc_vma_kind(v) == VMA_SPECIAL)
+		return false;
+	if (v->deleted || v->path_truncated || !v->path_len || v->path[0] != '/')
+		return false; /* memfd, shared anonymous (shmem), unreachable files */
+	fd = sys_openat(AT_FDCWD, v->path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (!sys_fstat((int)fd, &st) && st.st_ino == v->ino &&
+	    major(st.st_dev) == v->dev_major && minor(st.st_dev) == v->dev_minor)
+		placed = is_zero_or_dax(&st, v) || (S_ISREG(st.st_mode) && on_ramfs(fd));
+	sys_close((int)fd);
+	return placed;
+}
+
 /* vma_multi_allowed(): userfaultfd-armed VMAs need the mmap lock dropped
- * to notify; files whose driver places its own mappings (SysV shm) might
- * not honour FIXED. */
+ * to notify; files whose driver places its own mappings might not honour
+ * FIXED. */
 static bool vma_multi_allowed(const struct vma *v)
 {
 	if (v->has_vmflags && (v->vmflags & VMF_UFFD))
 		return false;
-	if (v->path_len >= 5 && !strncmp(v->path, "/SYSV", 5) && v->deleted)
-		return false;
-	return true;
+	return !driver_places_mappings(v);
 }
 
 /* Is DONTUNMAP on this VMA's kind emulated, or left to the kernel? */
@@ -60,48 +132,34 @@ static bool du_emulated_for(const struct vma *v, unsigned int emulated)
 	return emulated & bit;
 }
 
-struct fresh_vma {
-	struct vma v;
-	char path[VMA_PATH_MAX];
-	bool found;
-};
-
-static int fresh_cb(const struct vma *v, void *arg)
-{
-	struct fresh_vma *f = arg;
-	size_t n = v->path_len < VMA_PATH_MAX ? v->path_len : VMA_PATH_MAX - 1;
-
-	f->v = *v;
-	memcpy(f->path, v->path, n);
-	f->path[n] = 0;
-	f->v.path = f->path;
-	f->found = true;
-	return 1;
-}
-
 static int mv_piece(const struct vma *v, void *arg)
 {
 	struct mv_walk *w = arg;
 	struct mremap_req *r = w->r;
 	unsigned long start, end, dest;
-	struct fresh_vma f;
+	struct vma cut;
+	bool emulate;
 	long ret;
 
 	/* The destination never meets the range, but it may meet the part
-	 * of the range's last VMA that lies beyond the range's end: then an
-	 * earlier piece has already split or replaced that VMA, and the
-	 * streamed description is stale (its extent names no map_files
-	 * entry any more; its mlock span covers the destination). The kernel
-	 * looks each VMA up afresh: so do we. */
+	 * of the range's last VMA that lies beyond the range's end:
+	 *
+	 *   old  [ A ][ B ..................................... ]
+	 *        [ range    )           [ destination    )
+	 *                               ^ new: past the range's end
+	 *
+	 * Then the earlier pieces, moved to new, have cut B there: B now
+	 * ends at new, and the streamed description is stale (its extent
+	 * names no map_files entry any more; its mlock span covers the
+	 * destination). The kernel looks each VMA up afresh and finds B
+	 * ending at new: so does this. (h-safe: computed, not read again: a
+	 * second walk would nest in this one, on a signal handler's small
+	 * alternate stack.) */
 	if (w->seen && v->start < w->end && v->end > w->end &&
 	    r->new_addr < v->end && v->start < r->new_addr + r->new_len) {
-		f.found = false;
-		if (mc_maps_walk(v->start > r->old ? v->start : r->old, true, fresh_cb, &f) < 0 ||
-		    !f.found) {
-			w->ret = -EFAULT;
-			return 1;
-		}
-		v = &f.v;
+		cut = *v;
+		cut.end = r->new_addr;
+		v = &cut;
 	}
 
 	if (v->start >= w->end)
@@ -125,7 +183,20 @@ static int mv_piece(const struct vma *v, void *arg)
 		w->ret = ret;
 		return 1;
 	}
-	if (vrm_dontunmap(r) && du_emulated_for(v, w->emulated))
+	/* State only the kernel's own DONTUNMAP carries (uffd.c):
+	 * the kernel moves the piece, or, lacking DONTUNMAP for this kind,
+	 * the piece is refused as that kernel refuses it. */
+	emulate = vrm_dontunmap(r) && du_emulated_for(v, w->emulated);
+	if (emulate && mc_only_kernel_dontunmap(v, end - start, &r->how)) {
+		if (!mc_kernel_dontunmaps(v)) {
+			r->why = "state the emulation cannot carry: answering as this kernel";
+			w->ret = -EINVAL;
+			return 1;
+		}
+		r->why = "state only the kernel's DONTUNMAP carries";
+		emulate = false;
+	}
+	if (emulate)
 		ret = mc_du_emulate(r, v, start, end - start, dest, true);
 	else
 		ret = sys_mremap(start, end - start, end - start,
@@ -142,14 +213,69 @@ static int mv_piece(const struct vma *v, void *arg)
 	return end == w->end; /* the range is done */
 }
 
+/* DONTUNMAP of a later private-file piece needs the file opened again (the
+ * copy strategy; only the first piece can start inside its VMA and grow
+ * back instead). Where it cannot be (unprivileged: /proc/self/map_files is
+ * closed; the file deleted and no longer open), that piece would fail
+ * after the earlier ones moved, where the kernel moves them all. So it is
+ * decided before anything moves: EINVAL, as a kernel without DONTUNMAP
+ * for files answers. Read from the maps (cheap), up to a gap. */
+struct reopen_walk {
+	const struct mremap_req *r;
+	unsigned long next;       /* where the next VMA must start: no gap */
+	bool first;
+	bool refused;
+};
+
+static int reopen_cb(const struct vma *v, void *arg)
+{
+	struct reopen_walk *w = arg;
+	long fd;
+
+	if (v->start >= vrm_old_end(w->r) || v->start > w->next)
+		return 1; /* past the range, or a gap: the main walk decides */
+	w->next = v->end;
+	if (w->first) {
+		w->first = false;
+		return 0;
+	}
+	if (mc_vma_kind(v) != VMA_FILE_PRIVATE)
+		return 0;
+	fd = mc_reopen_vma_file(v);
+	if (fd < 0) {
+		w->refused = true;
+		return 1;
+	}
+	sys_close((int)fd);
+	return 0;
+}
+
+static bool later_file_unreopenable(const struct mremap_req *r)
+{
+	struct reopen_walk w = { r, r->old, true, false };
+
+	if (mc_maps_walk(r->old, false, reopen_cb, &w) < 0)
+		return false;
+	return w.refused;
+}
+
 long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 {
 	struct mv_walk w = {
 		.r = r, .emulated = emulated, .end = vrm_old_end(r),
 		.seen = false, .moved = 0, .ret = -EFAULT,
 	};
+	long edge;
 	int err;
 
+	edge = mc_check_map_count(r);
+	if (edge)
+		return edge;
+	if (vrm_dontunmap(r) && (emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED) &&
+	    later_file_unreopenable(r)) {
+		r->why = "cannot reopen the mapped file of a later piece: refused before anything moved";
+		return -EINVAL;
+	}
 	/* VmFlags tell userfaultfd registrations (not multi-movable) and, for
 	 * DONTUNMAP, what the emptied source must keep. */
 	err = mc_maps_walk(r->old, true, mv_piece, &w);

@@ -6,6 +6,12 @@
  * that interrupted the prober on its own thread (it probes for itself,
  * uncached), and a forked child whose prober stayed in the parent (it
  * takes over). No locks, no allocation.
+ *
+ * A probe that cannot tell (its scratch mapping refused, or ENOMEM: the
+ * process is within a few mappings of vm.max_map_count, where 6.17+
+ * refuses FIXED and DONTUNMAP calls up front) is not cached: that call is
+ * answered as if the kernel lacked the feature (the emulation is exact on
+ * any kernel), and the next call probes again.
  */
 #include <errno.h>
 #include <signal.h>
@@ -23,21 +29,32 @@ static int probe_owner;      /* 0: not probed, -1: done, else the prober's tid *
 static unsigned int probe_result;
 static unsigned long task_size;
 
-/* DONTUNMAP without FIXED never touches a destination: safe to try. */
-static bool probe_dontunmap(int map_flags)
+enum probe_answer { PROBE_NO, PROBE_YES, PROBE_UNKNOWN };
+
+/* What a probe's mremap() answer says: EINVAL or EFAULT (the feature is
+ * missing), success, or anything else (ENOMEM near the map count limit,
+ * EAGAIN...): cannot tell. */
+static enum probe_answer probe_says(long ret, long missing)
 {
-	unsigned long p = mc_page_size, a, b;
-	bool ok;
+	if (!sys_is_err(ret))
+		return PROBE_YES;
+	return ret == missing ? PROBE_NO : PROBE_UNKNOWN;
+}
+
+/* DONTUNMAP without FIXED never touches a destination: safe to try. */
+static enum probe_answer probe_dontunmap(int map_flags)
+{
+	unsigned long p = mc_page_size, a;
+	long b;
 
 	a = (unsigned long)sys_mmap(0, p, RW, map_flags, -1, 0);
 	if (sys_is_err(a))
-		return false;
-	b = (unsigned long)sys_mremap(a, p, p, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0);
-	ok = !sys_is_err(b);
-	if (ok)
-		sys_munmap(b, p);
+		return PROBE_UNKNOWN;
+	b = sys_mremap(a, p, p, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0);
+	if (!sys_is_err(b))
+		sys_munmap((unsigned long)b, p);
 	sys_munmap(a, p);
-	return ok;
+	return probe_says(b, -EINVAL);
 }
 
 /* A FIXED move of a range made of two VMAs. Before 6.17 the kernel fails it
@@ -47,29 +64,36 @@ static bool probe_dontunmap(int map_flags)
  *
  *   src: [ rw page | r- page ]      dst: [ reserved, 2 pages ]
  */
-static bool probe_multi_vma(void)
+static enum probe_answer probe_multi_vma(void)
 {
-	unsigned long p = mc_page_size, src, dst, r, again;
+	unsigned long p = mc_page_size, src, dst, again;
+	long r;
 
 	src = (unsigned long)sys_mmap(0, 2 * p, RW, ANON, -1, 0);
 	if (sys_is_err(src))
-		return false;
+		return PROBE_UNKNOWN;
 	dst = (unsigned long)sys_mmap(0, 2 * p, PROT_NONE, ANON | MAP_NORESERVE, -1, 0);
 	if (sys_is_err(dst)) {
 		sys_munmap(src, 2 * p);
-		return false;
+		return PROBE_UNKNOWN;
 	}
 	if (sys_mprotect(src + p, p, PROT_READ)) {
 		sys_munmap(src, 2 * p);
 		sys_munmap(dst, 2 * p);
-		return false;
+		return PROBE_UNKNOWN;
 	}
-	r = (unsigned long)sys_mremap(src, 2 * p, 2 * p, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
-	if (r == dst) {
+	r = sys_mremap(src, 2 * p, 2 * p, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	if ((unsigned long)r == dst) {
 		sys_munmap(dst, 2 * p);
-		return true;
+		return PROBE_YES;
 	}
 	sys_munmap(src, 2 * p);
+	if (r != -EFAULT) {
+		/* ENOMEM and the like come, on every kernel, before the
+		 * destination is unmapped: the reservation is still ours. */
+		sys_munmap(dst, 2 * p);
+		return probe_says(r, -EFAULT);
+	}
 	again = (unsigned long)sys_mmap(dst, 2 * p, PROT_NONE,
 					ANON | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
 	if (again == dst)
@@ -78,20 +102,37 @@ static bool probe_multi_vma(void)
 		sys_munmap(again, 2 * p); /* a kernel before 4.17 took it as a hint */
 	/* EEXIST: our reservation survived or another thread's mapping is
 	 * there; either way it is left alone. */
-	return false;
+	return PROBE_NO;
 }
 
-static unsigned int run_probes(void)
+/* The features found; *unknown when a probe could not tell. */
+static unsigned int run_probes(bool *unknown)
 {
-	unsigned int f = 0;
+	static const unsigned int bits[3] = {
+		MREMAP_COMPAT_NATIVE_DONTUNMAP, MREMAP_COMPAT_NATIVE_DONTUNMAP_SHARED,
+		MREMAP_COMPAT_NATIVE_MULTI_VMA,
+	};
+	enum probe_answer a[3];
+	unsigned int f = 0, i;
 
-	if (probe_dontunmap(ANON))
-		f |= MREMAP_COMPAT_NATIVE_DONTUNMAP;
-	if (probe_dontunmap(MAP_SHARED | MAP_ANONYMOUS))
-		f |= MREMAP_COMPAT_NATIVE_DONTUNMAP_SHARED;
-	if (probe_multi_vma())
-		f |= MREMAP_COMPAT_NATIVE_MULTI_VMA;
+	a[0] = probe_dontunmap(ANON);
+	a[1] = probe_dontunmap(MAP_SHARED | MAP_ANONYMOUS);
+	a[2] = probe_multi_vma();
+	*unknown = false;
+	for (i = 0; i < 3; i++) {
+		if (a[i] == PROBE_YES)
+			f |= bits[i];
+		*unknown |= a[i] == PROBE_UNKNOWN;
+	}
 	return f;
+}
+
+static void mc_debug_note_if(const char *what)
+{
+	struct mc_controls scratch;
+
+	if (mc_controls(&scratch)->debug)
+		mc_debug_note(what, 0, 0);
 }
 
 static void debug_probed(unsigned int f)
@@ -128,8 +169,16 @@ unsigned int mc_kernel_features(void)
 		if (owner == 0) {
 			if (__atomic_compare_exchange_n(&probe_owner, &owner, tid, false,
 							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-				unsigned int f = run_probes();
+				bool unknown;
+				unsigned int f = run_probes(&unknown);
 
+				if (unknown) {
+					/* not cached: the next call asks again */
+					__atomic_store_n(&probe_owner, 0, __ATOMIC_RELEASE);
+					mc_debug_note_if("probes inconclusive (vm.max_map_count?): "
+							 "emulating this call, probing again later");
+					return f;
+				}
 				probe_result = f;
 				__atomic_store_n(&probe_owner, -1, __ATOMIC_RELEASE);
 				debug_probed(f);
@@ -137,8 +186,11 @@ unsigned int mc_kernel_features(void)
 			}
 			continue;
 		}
-		if (owner == tid)
-			return run_probes(); /* a signal handler on the prober's thread */
+		if (owner == tid) {
+			bool unknown; /* a signal handler on the prober's thread */
+
+			return run_probes(&unknown);
+		}
 		if (sys_tgkill(sys_getpid(), owner, 0) == -ESRCH) {
 			/* The prober is not in this process: we are a child
 			 * forked while it probed. Take over. */
@@ -168,10 +220,19 @@ unsigned long mc_task_size(void)
 			t = (1UL << 56) - p;
 		sys_munmap(r, p);
 	}
-#else
+#elif __SIZEOF_LONG__ > 4
 	(void)hint;
 	(void)r;
+	(void)p;
 	t = 1UL << 48;
+#else
+	/* 32-bit: at most 4 GiB less a page (a 32-bit process on a 64-bit
+	 * kernel); a 3 GiB split is smaller: too large only lets a call past
+	 * the library's own check to the kernel's, and makes mc_span() ask the
+	 * maps */
+	(void)hint;
+	(void)r;
+	t = 0UL - p;
 #endif
 	__atomic_store_n(&task_size, t, __ATOMIC_RELAXED);
 	return t;

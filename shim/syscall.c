@@ -20,11 +20,16 @@ typedef long (*syscall_fn)(long, ...);
 
 static syscall_fn next_syscall;
 
+/* The C library's syscall(), for compat/sys.h's portable fallback: on
+ * architectures without a raw path there, syscall() would be this file's. */
+mc_syscall_fn mc_libc_syscall __attribute__((visibility("hidden")));
+
 __attribute__((constructor)) static void syscall_init(void)
 {
 	syscall_fn f = (syscall_fn)dlsym(RTLD_NEXT, "syscall");
 
 	__atomic_store_n(&next_syscall, f, __ATOMIC_RELEASE);
+	__atomic_store_n(&mc_libc_syscall, f, __ATOMIC_RELEASE);
 }
 
 /* The kernel's convention, as libc's syscall() gives it. */

@@ -5,6 +5,9 @@
  * emulate: elsewhere the kernel checks for itself.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include "compat/sys.h"
+#include "shim/maps.h"
 #include "shim/req.h"
 #include "shim/validate.h"
 #include "shim/probe.h"
@@ -36,4 +39,51 @@ int mc_check_params(const struct mremap_req *r)
 	if (vrm_overlaps(r))
 		return -EINVAL;
 	return 0;
+}
+
+/* The last of check_mremap_params(): FIXED or DONTUNMAP within five
+ * mappings of vm.max_map_count is ENOMEM, before any VMA is looked at
+ *
+ *     (map_count + 2) >= max_map_count - 3
+ *
+ * Counting the mappings means reading all of /proc/self/maps (not smaps:
+ * no page tables are walked), so the library does it only where it acts
+ * itself: before a DONTUNMAP or multi-VMA emulation, and before a refusal
+ * of its own. Calls it hands to the kernel are checked by the kernel. */
+static int count_cb(const struct vma *v, void *arg)
+{
+	(void)v;
+	++*(unsigned long *)arg;
+	return 0;
+}
+
+static unsigned long max_map_count(void)
+{
+	char buf[24];
+	unsigned long v = 0;
+	long fd, n, i;
+
+	fd = sys_openat(AT_FDCWD, "/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = sys_read((int)fd, buf, sizeof(buf));
+	sys_close((int)fd);
+	for (i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		v = v * 10 + (unsigned long)(buf[i] - '0');
+	return v;
+}
+
+long mc_check_map_count(struct mremap_req *r)
+{
+	unsigned long max, count = 0;
+
+	if (!vrm_implies_new_addr(r))
+		return 0;
+	max = max_map_count();
+	if (max < 5 || mc_maps_walk(0, false, count_cb, &count) < 0)
+		return 0;
+	if (count + 2 < max - 3)
+		return 0;
+	r->why = "within five mappings of vm.max_map_count: ENOMEM up front, as 6.17+";
+	return -ENOMEM;
 }

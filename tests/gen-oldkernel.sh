@@ -26,7 +26,18 @@ awk -v kind="$kind" -v label="$label" '
 	title = $0
 	sub(/^@test "/, "", title)
 	sub(/" \{[ \t]*$/, "", title)
+	unpriv = ""
 	next
+}
+# why the library cannot do it unprivileged: kept for the on_* function
+match($0, /UNPRIV_OLD_KERNEL="[^"]*"/) {
+	unpriv = unpriv substr($0, RSTART, RLENGTH) " "
+}
+match($0, /KNOWN_DIVERGENCE="[^"]*"/) {
+	unpriv = unpriv substr($0, RSTART, RLENGTH) " "
+}
+match($0, /KNOWN_NORMALIZE=[a-z_]+/) {
+	unpriv = unpriv substr($0, RSTART, RLENGTH) " "
 }
 /compare_(emulated|refused|native_route|passthrough) / {
 	args = $0
@@ -34,9 +45,10 @@ awk -v kind="$kind" -v label="$label" '
 	n++
 	t[n] = title
 	a[n] = args
+	u[n] = unpriv
 }
 END {
 	for (i = 1; i <= n; i++) {
-		printf "@test \"%s: %s\" {\n\ton_%s %s\n}\n\n", label, t[i], kind, a[i]
+		printf "@test \"%s: %s\" {\n\t%son_%s %s\n}\n\n", label, t[i], u[i], kind, a[i]
 	}
 }' "$@"

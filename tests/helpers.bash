@@ -47,3 +47,47 @@ musl_library() {
 	fi
 	echo "$dir/libmremap-compat.a"
 }
+
+# ---- the user a test runs as ----
+# MC_TEST_USER=root (the default) or unprivileged. Run as root, the
+# unprivileged user is nobody (65534), reached with setpriv; run by an
+# unprivileged developer, it is that developer, and the root column skips.
+UNPRIV_UID=65534
+
+# need_test_user: skips, saying why, when this user cannot be had here.
+need_test_user() {
+	case ${MC_TEST_USER:-root} in
+	root)
+		[ "$(id -u)" -eq 0 ] ||
+			skip "the root column needs make check run as root (running as uid $(id -u))"
+		;;
+	unprivileged)
+		[ "$(id -u)" -ne 0 ] && return 0
+		skip_unless_cmd setpriv
+		setpriv --reuid=$UNPRIV_UID --regid=$UNPRIV_UID --clear-groups -- \
+			test -r "$LIB" -a -x "$TESTBIN/scenario" ||
+			skip "uid $UNPRIV_UID cannot read the build tree $top_builddir (make its parent directories o+rx, or build under /tmp)"
+		;;
+	*)
+		echo "MC_TEST_USER=$MC_TEST_USER: root or unprivileged" >&2
+		return 1
+		;;
+	esac
+}
+
+# as_test_user CMD...: runs CMD as MC_TEST_USER. The unprivileged user gets
+# a TMPDIR of its own (a fresh directory it owns, removed afterwards); the
+# caller's redirections are opened by the caller, so outputs land where the
+# test can write and nobody need not.
+as_test_user() {
+	local d rc=0
+	if [ "${MC_TEST_USER:-root}" = root ] || [ "$(id -u)" -ne 0 ]; then
+		"$@"
+		return
+	fi
+	d=$(mktemp -d /tmp/mremap-compat-unpriv.XXXXXX) || return 1
+	chown $UNPRIV_UID:$UNPRIV_UID "$d" || { rm -rf "$d"; return 1; }
+	TMPDIR=$d setpriv --reuid=$UNPRIV_UID --regid=$UNPRIV_UID --clear-groups -- "$@" || rc=$?
+	rm -rf "$d"
+	return $rc
+}

@@ -21,57 +21,84 @@
 # in maps) is carried only by a kernel move, so a mapping the library creates
 # (a refill, a copy's destination) can be split or merged unlike the kernel's.
 # The batch test tolerates those, counts them (on fd 3), and fails on real ones.
+# Boundary-only hides VMA cuts alone: the per-page perms, kinds, offsets,
+# VmFlags (lo lf ac nr dc dd wf hg nh mg gd um uw ui sl) and contents agree.
+# KNOWN DIVERGENCE (FINDINGS.md, shim/move.c): a refill of a read-only or
+# PROT_NONE anonymous range loses "ac"; counted apart, printed, tolerated
+# until the fix merges (then drop lost_ac_only() in randdiff.c).
 
 load helpers
 
-@test "randdiff: a sequence is deterministic (native against native)" {
-	run "$TESTBIN/randdiff" --lib "$LIB" --native-twice --batch 1 100 40
-	echo "$output" | head -40
-	[ "$status" -eq 0 ]
-	[[ "$output" == *" 0 divergences (0 VMA-boundary only, 0 real),"* ]]
-}
-
-@test "randdiff: 2500 sequences agree with the kernel but for VMA boundaries, and the library emulated calls" {
-	run "$TESTBIN/randdiff" --lib "$LIB" --batch 1 2500 40
-	echo "$output" | awk '/^DIVERGENCE/ { show = !/boundaries only/ } show' | head -80
+# randdiff_batch COUNT: the batch test's body, run as MC_TEST_USER (both
+# sides of every pair: randdiff forks them).
+randdiff_batch() {
+	local count=$1 summary b k r n
+	need_test_user
+	run as_test_user "$TESTBIN/randdiff" --lib "$LIB" --batch 1 "$count" 40
+	echo "$output" | awk '/^DIVERGENCE/ { show = !/boundaries only|known:/ } show' | head -80
 	echo "$output" | tail -1
 	[ "$status" -eq 0 ] || [ "$status" -eq 3 ]
 	summary=$(echo "$output" | grep "^randdiff: .* sequences")
-	[[ "$summary" == *"2500 sequences, 100000 steps, "* ]]
-	b=$(echo "$summary" | sed -n 's/.* divergences (\([0-9][0-9]*\) VMA-boundary only, \([0-9][0-9]*\) real).*/\1/p')
-	r=$(echo "$summary" | sed -n 's/.* divergences (\([0-9][0-9]*\) VMA-boundary only, \([0-9][0-9]*\) real).*/\2/p')
+	[[ "$summary" == *"$count sequences, $((count * 40)) steps, "* ]]
+	b=$(echo "$summary" | sed -n 's/.* divergences (\([0-9]*\) VMA-boundary only, \([0-9]*\) known, \([0-9]*\) real).*/\1/p')
+	k=$(echo "$summary" | sed -n 's/.* divergences (\([0-9]*\) VMA-boundary only, \([0-9]*\) known, \([0-9]*\) real).*/\2/p')
+	r=$(echo "$summary" | sed -n 's/.* divergences (\([0-9]*\) VMA-boundary only, \([0-9]*\) known, \([0-9]*\) real).*/\3/p')
 	n=$(echo "$summary" | sed -n 's/.* real), \([0-9][0-9]*\) emulated calls.*/\1/p')
-	echo "# randdiff: $b of 2500 sequences diverge in VMA boundaries only (the known difference), $r real" >&3
+	echo "# randdiff ($MC_TEST_USER): $b of $count sequences diverge in VMA boundaries only (the known difference), $k by the known lost ac (FINDINGS.md: move.c), $r real" >&3
 	[ "$r" = 0 ]
 	[ -n "$n" ] && [ "$n" -gt 0 ]
-	[ "$status" -eq $((b > 0 ? 3 : 0)) ]
+	[ "$status" -eq $((b + k > 0 ? 3 : 0)) ]
+}
+
+@test "as root: randdiff: a sequence is deterministic (native against native)" {
+	run "$TESTBIN/randdiff" --lib "$LIB" --native-twice --batch 1 100 40
+	echo "$output" | head -40
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" 0 divergences (0 VMA-boundary only, 0 known, 0 real),"* ]]
+}
+
+@test "as root: randdiff: 2500 sequences agree with the kernel but for VMA boundaries, and the library emulated calls" {
+	MC_TEST_USER=root randdiff_batch 2500
+}
+
+@test "unprivileged: randdiff: 2500 sequences agree with the kernel but for VMA boundaries, and the library emulated calls" {
+	MC_TEST_USER=unprivileged randdiff_batch 2500
 }
 
 # The classifier is not blind: RANDDIFF_TAMPER (test-only) changes the
 # emulated side alone at one step of a seed that otherwise agrees.
 
-@test "randdiff: a changed byte on the emulated side is a real divergence" {
+@test "as root: randdiff: a changed byte on the emulated side is a real divergence" {
 	run env RANDDIFF_TAMPER=10:flip "$TESTBIN/randdiff" --lib "$LIB" --compare 465 40
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"DIVERGENCE seed 465 at step 10 (native vs emulated)"* ]]
 	[[ "$output" == *"real: arena page: native "* ]]
 	[[ "$output" == *"tamper: flipped a byte"* ]]
-	[[ "$output" == *" 1 divergences (0 VMA-boundary only, 1 real),"* ]]
+	[[ "$output" == *" 1 divergences (0 VMA-boundary only, 0 known, 1 real),"* ]]
 }
 
-@test "randdiff: a VMA split on the emulated side is a VMA-boundary divergence, not a real one" {
+@test "as root: randdiff: a VMA split on the emulated side is a VMA-boundary divergence, not a real one" {
 	run env RANDDIFF_TAMPER=10:split "$TESTBIN/randdiff" --lib "$LIB" --compare 465 40
 	echo "$output"
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"DIVERGENCE seed 465 at step 10 (VMA boundaries only: same pages, perms, kinds, offsets and contents)"* ]]
+	[[ "$output" == *"DIVERGENCE seed 465 at step 10 (VMA boundaries only: same pages, perms, kinds, offsets, VmFlags and contents)"* ]]
 	[[ "$output" == *"tamper: split"* ]]
-	[[ "$output" == *" 1 divergences (1 VMA-boundary only, 0 real),"* ]]
+	[[ "$output" == *" 1 divergences (1 VMA-boundary only, 0 known, 0 real),"* ]]
+}
+
+@test "as root: randdiff: a VmFlag set on the emulated side is a real divergence, not a VMA-boundary one" {
+	run env RANDDIFF_TAMPER=10:flag "$TESTBIN/randdiff" --lib "$LIB" --compare 465 40
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"DIVERGENCE seed 465 at step 10 (native vs emulated)"* ]]
+	[[ "$output" == *"tamper: flag dc on"* ]]
+	[[ "$output" == *" 1 divergences (0 VMA-boundary only, 0 known, 1 real),"* ]]
 }
 
 # Regressions: seeds that once diverged, named for the behaviour.
 
-@test "randdiff regression: multi-VMA DONTUNMAP whose first piece's destination splits the range's last VMA" {
+@test "as root: randdiff regression: multi-VMA DONTUNMAP whose first piece's destination splits the range's last VMA" {
 	# seed 465 step 18: mremap(+58, 7p, 7p, MAYMOVE|FIXED|DONTUNMAP, +68) over
 	# [58,59) shared file + [59,6c) private memfd; the destination [68,6f)
 	# cut the memfd VMA beyond the range: the library reopened a stale
@@ -81,7 +108,7 @@ load helpers
 	[ "$status" -eq 0 ]
 }
 
-@test "randdiff regression: a FIXED duplicate of a shared mapping (old_len 0) is not refused" {
+@test "as root: randdiff regression: a FIXED duplicate of a shared mapping (old_len 0) is not refused" {
 	# seed 17 step 26: mremap(+6b, 0p, 2p, MAYMOVE|FIXED, +8e) natively
 	# succeeds; guard.c answered EFAULT because its walk never reset the
 	# error it starts with when it found the VMA.
@@ -90,11 +117,22 @@ load helpers
 	[ "$status" -eq 0 ]
 }
 
-@test "randdiff regression: DONTUNMAP|FIXED to a destination inside the source VMA does not regrow" {
+@test "as root: randdiff regression: DONTUNMAP|FIXED to a destination inside the source VMA does not regrow" {
 	# seed 1292 step 5: mremap(+86, 2p, 2p, MAYMOVE|FIXED|DONTUNMAP, +84),
 	# the destination replacing the VMA's own left part: move+regrow had
 	# nothing left to grow and answered ENOMEM; natively it succeeds.
 	run "$TESTBIN/randdiff" --lib "$LIB" --compare 1292 6
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "unprivileged: randdiff regression: DONTUNMAP of a private file without /proc/self/map_files finds it by an open descriptor" {
+	# seed 700000 step 28, unprivileged: the copy of a private mapping of the
+	# deleted temp file could not reopen it (map_files is closed to ordinary
+	# users) and answered EINVAL; natively it succeeds. reopen.c now finds
+	# the file among the process's open descriptors.
+	MC_TEST_USER=unprivileged need_test_user
+	MC_TEST_USER=unprivileged run as_test_user "$TESTBIN/randdiff" --lib "$LIB" --compare 700000 29
 	echo "$output"
 	[ "$status" -eq 0 ]
 }

@@ -31,6 +31,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -44,6 +45,8 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <linux/capability.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -546,9 +549,15 @@ struct region {
 static struct region regions[8192];
 static int nregions;
 
+/* The VmFlags compared: at least lo lf ac nr dc dd wf hg nh mg gd um uw ui sl. */
 static const char *const shown_flags[] = {
-	"dc", "dd", "hg", "lf", "lo", "mg", "nh", "nr", "sl", "ui", "um", "uw",
+	"ac", "dc", "dd", "gd", "hg", "lf", "lo", "mg", "nh", "nr", "sl", "ui", "um", "uw", "wf",
 };
+
+/* (h-safe) The scenarios of page-table markers, locks, charges and huge
+ * pages also show these VmFlags, and AnonHugePages as a "thp" line. */
+static bool show_more;
+static const char *const more_flags[] = { "ac", "gd" };
 
 static void kind_of(char *out, size_t n, const char *path, unsigned long ino,
 		    unsigned int maj, unsigned int min, bool *anon)
@@ -635,6 +644,35 @@ static void collect(unsigned long lo, unsigned long hi)
 				snprintf(cur->extra, sizeof(cur->extra), " off=0x%lx",
 					 off + (cur->start - vstart));
 			continue;
+		}
+		if (cur && show_more && !strncmp(line, "AnonHugePages:", 14)) {
+			unsigned long kb = strtoul(line + 14, NULL, 10);
+
+			if (kb) {
+				size_t n = strlen(cur->extra);
+
+				snprintf(cur->extra + n, sizeof(cur->extra) - n, " thp=%lukB", kb);
+			}
+		}
+		if (cur && show_more && !strncmp(line, "VmFlags:", 8)) {
+			size_t i;
+
+			for (i = 0; i < sizeof(more_flags) / sizeof(more_flags[0]); i++) {
+				char pat[5];
+				const char *p = line + 8;
+
+				snprintf(pat, sizeof(pat), " %s", more_flags[i]);
+				while ((p = strstr(p, pat))) {
+					if (p[3] == ' ' || p[3] == '\n' || p[3] == 0) {
+						size_t n = strlen(cur->extra);
+
+						snprintf(cur->extra + n, sizeof(cur->extra) - n, " %s",
+							 more_flags[i]);
+						break;
+					}
+					p += 3;
+				}
+			}
 		}
 		if (cur && !strncmp(line, "VmFlags:", 8)) {
 			size_t i;
@@ -1539,7 +1577,1476 @@ static void mv_single_fixed(void)
 	run(pg(S + 1), 2 * PS, 2 * PS, MAYMOVE | FIXED, pg(D));
 }
 
+/* ---- scenarios: refusal order (check_prep_vma) ------------------------- */
+
+/* An AIO ring (VM_DONTEXPAND), found in the maps as [aio]. */
+static bool aio_ring(unsigned long *s, unsigned long *e)
+{
+	unsigned long ctx = 0;
+
+	if (syscall(SYS_io_setup, 1, &ctx))
+		skip("io_setup: %s", strerror(errno));
+	if (!find_special("[aio]", s, e))
+		skip("no [aio] mapping after io_setup");
+	return true;
+}
+
+/* DONTUNMAP of a VM_DONTEXPAND mapping is EINVAL before "the range crosses
+ * the end of the VMA" (EFAULT): the [vdso] and one page past its end. */
+static void ro_vdso_past_end_hint(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 4, RW, 'X');
+	call(s, e - s + PS, e - s + PS, MAYMOVE | DONTUNMAP, 0);
+	print_special("[vdso]", s, e);
+	report();
+}
+
+static void ro_vdso_past_end_fixed(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 8, RW, 'X');
+	call(s, e - s + PS, e - s + PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_special("[vdso]", s, e);
+	report();
+}
+
+static void ro_aio_past_end_hint(void)
+{
+	unsigned long s, e;
+
+	aio_ring(&s, &e);
+	anon(D, 4, RW, 'X');
+	call(s, e - s + PS, e - s + PS, MAYMOVE | DONTUNMAP, pg(D));
+	print_special("[aio]", s, e);
+	report();
+}
+
+static void ro_aio_past_end_fixed(void)
+{
+	unsigned long s, e;
+
+	aio_ring(&s, &e);
+	anon(D, 16, RW, 'X');
+	call(s, e - s + PS, e - s + PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_special("[aio]", s, e);
+	report();
+}
+
+/* The AIO ring itself, DONTUNMAP with a hint: EINVAL (VM_DONTEXPAND). */
+static void ro_aio_whole_hint(void)
+{
+	unsigned long s, e;
+
+	aio_ring(&s, &e);
+	anon(D, 4, RW, 'X');
+	call(s, e - s, e - s, MAYMOVE | DONTUNMAP, pg(D));
+	print_special("[aio]", s, e);
+	report();
+}
+
+/* Sealed comes before VM_DONTEXPAND: EPERM. */
+static void ro_aio_sealed_hint(void)
+{
+	unsigned long s, e;
+
+	aio_ring(&s, &e);
+#ifdef SYS_mseal
+	if (syscall(SYS_mseal, s, e - s, 0))
+		skip("mseal: %s", strerror(errno));
+#else
+	skip("mseal: no system call number here");
+#endif
+	anon(D, 4, RW, 'X');
+	call(s, e - s + PS, e - s + PS, MAYMOVE | DONTUNMAP, pg(D));
+	print_special("[aio]", s, e);
+	report();
+}
+
+/* Sealed comes before "the range crosses the end": EPERM. */
+static void ro_sealed_crossing_hint(void)
+{
+	anon(S, 2, RW, 'A');
+	mseal_or_skip(S, 2);
+	fill_arena(D, 4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* The duplicate of a private mapping (old_len 0) is EINVAL, but a sealed
+ * one is EPERM first. */
+static void ro_sealed_dup_private(void)
+{
+	anon(S, 2, RW, 'A');
+	mseal_or_skip(S, 2);
+	anon(D, 4, RW, 'X');
+	run(pg(S), 0, 2 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* The duplicate of a private mapping: EINVAL, the destination stays. */
+static void ro_dup_private(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(D, 4, RW, 'X');
+	run(pg(S), 0, 2 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A FIXED grow of VM_DONTEXPAND memory whose source also crosses its end:
+ * EFAULT either way; the destination stays. */
+static void ro_vdso_grow_fixed(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 8, RW, 'X');
+	call(s, e - s, e - s + PS, MAYMOVE | FIXED, pg(D));
+	print_special("[vdso]", s, e);
+	report();
+}
+
+/* DONTUNMAP|FIXED of VM_DONTEXPAND memory onto a sealed destination: the
+ * source refusal (EINVAL) comes before the destination's unmap (EPERM). */
+static void ro_vdso_sealed_dest(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 8, RW, 'X');
+	mseal_or_skip(D, 8);
+	call(s, e - s, e - s, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_special("[vdso]", s, e);
+	report();
+}
+
+/* DONTUNMAP|FIXED of ordinary memory onto a sealed destination: EPERM,
+ * nothing moved. */
+static void ro_sealed_dest_dontunmap(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 4, RW, 'X');
+	mseal_or_skip(D, 4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A hint past the end of the address space with DONTUNMAP: EINVAL from
+ * the argument checks, before the VMA (here: none) is looked at. */
+static void ro_unmapped_bad_hint(void)
+{
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, (unsigned long)-4 * PS);
+}
+
+/* ---- scenarios: multi-VMA refusals (driver-placed mappings) ------------ */
+
+/* A private mapping of /dev/zero: its driver has its own
+ * get_unmapped_area, so it is not multi-movable (SPEC.md §8). */
+static void devzero_private(unsigned long page, unsigned long npages, char id)
+{
+	int fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		skip("/dev/zero: %s", strerror(errno));
+	xmap(page, npages, RW, MAP_PRIVATE, fd, 0);
+	close(fd);
+	fill(pg(page), npages, id, 0);
+}
+
+/* The issue's input: 8 pages, pages 4-7 read-only, a FIXED move of all. */
+static void mr_devzero_two(void)
+{
+	devzero_private(S, 8, 'Z');
+	xprotect(S + 4, 4, RO);
+	anon(D, 8, RW, 'X');
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mr_devzero_two_dontunmap(void)
+{
+	devzero_private(S, 8, 'Z');
+	xprotect(S + 4, 4, RO);
+	anon(D, 8, RW, 'X');
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A later VMA refused: the earlier piece stays moved. */
+static void mr_devzero_later(void)
+{
+	anon(S, 2, RW, 'A');
+	devzero_private(S + 3, 2, 'Z');
+	anon(S + 5, 2, RO, 'C');
+	run(pg(S), 7 * PS, 7 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mr_devzero_later_dontunmap(void)
+{
+	anon(S, 2, RW, 'A');
+	devzero_private(S + 3, 2, 'Z');
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* One such VMA, the range followed by a gap: EFAULT, nothing moved. */
+static void mr_devzero_trailing_gap(void)
+{
+	devzero_private(S, 4, 'Z');
+	anon(D, 6, RW, 'X');
+	run(pg(S), 6 * PS, 6 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* One such VMA, the range ending inside it: an ordinary move. */
+static void mr_devzero_single_inside(void)
+{
+	devzero_private(S, 8, 'Z');
+	run(pg(S + 2), 4 * PS, 4 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A shared mapping of /dev/zero is shmem: multi-movable. */
+static void mr_devzero_shared_two(void)
+{
+	int fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		skip("/dev/zero: %s", strerror(errno));
+	xmap(S, 8, RW, MAP_SHARED, fd, 0);
+	close(fd);
+	fill(pg(S), 8, 'Z', 0);
+	xprotect(S + 4, 4, RO);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A file on ramfs (its own get_unmapped_area): SCENARIO_RAMFS names a
+ * directory on a ramfs mount (tests/multivma-refusals.bats mounts one). */
+static int ramfs_file(char id, unsigned long npages)
+{
+	const char *dir = getenv("SCENARIO_RAMFS");
+	int fd;
+
+	if (!dir || !*dir)
+		skip("no ramfs mount (SCENARIO_RAMFS unset)");
+	snprintf(files[nfiles], sizeof(files[nfiles]), "%s/scenario-%d", dir, (int)getpid());
+	fd = open(files[nfiles], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		skip("ramfs file: %s", strerror(errno));
+	nfiles++;
+	write_pattern(fd, id, npages);
+	add_label(fd, "file:ramfs");
+	return fd;
+}
+
+static void mr_ramfs_private_two(void)
+{
+	int fd = ramfs_file('R', 8);
+
+	private_file(S, 8, RW, fd, 0, 0x3, 'A');
+	xprotect(S + 4, 4, RO);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mr_ramfs_shared_later(void)
+{
+	int fd = ramfs_file('R', 8);
+
+	anon(S, 2, RW, 'A');
+	map_fd(S + 3, 2, RW, MAP_SHARED, fd, 0);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* A regular file here (ext4 and friends: thp_get_unmapped_area) and a
+ * /dev/shm file (shmem): multi-movable. */
+static void mr_file_two(void)
+{
+	int fd = make_file("data", 'F', 8);
+
+	private_file(S, 8, RW, fd, 0, 0x3, 'A');
+	xprotect(S + 4, 4, RO);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void mr_shm_file_two(void)
+{
+	int fd = make_shm_file('H', 8);
+
+	map_fd(S, 8, RW, MAP_SHARED, fd, 0);
+	xprotect(S + 4, 4, RO);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* ---- scenarios: locks and limits ----------------------------------------- */
+
+/* Drops CAP_IPC_LOCK from the effective set, so that RLIMIT_MEMLOCK counts
+ * as it does for an unprivileged process (a no-op when already so). */
+static void drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return;
+	d[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+	if (syscall(SYS_capset, &h, d))
+		skip("capset: %s", strerror(errno));
+}
+
+static void memlock_limit(unsigned long pages)
+{
+	struct rlimit rl = { pages * PS, pages * PS };
+
+	drop_ipc_lock();
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		skip("setrlimit(RLIMIT_MEMLOCK): %s", strerror(errno));
+}
+
+static void xmlock(unsigned long page, unsigned long npages)
+{
+	if (mlock((void *)pg(page), npages * PS))
+		skip("mlock: %s", strerror(errno));
+}
+
+/* The issue's input: RLIMIT_MEMLOCK 64 pages, 40 pages of shared anonymous
+ * memory locked, DONTUNMAP: the kernel moves locked pages without a new
+ * check; a duplicate would be a grow, checked. */
+static void li_memlock_shared_fixed(void)
+{
+	memlock_limit(64);
+	shared_anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	run(pg(S), 40 * PS, 40 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_memlock_shared_hint(void)
+{
+	memlock_limit(64);
+	shared_anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	fill_arena(D, 40);
+	run(pg(S), 40 * PS, 40 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* Part of the locked VMA: the whole old VMA loses lo. */
+static void li_memlock_shared_partial(void)
+{
+	memlock_limit(64);
+	shared_anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	run(pg(S + 8), 16 * PS, 16 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_memlock_memfd_fixed(void)
+{
+	int fd = make_memfd('M', 40);
+
+	memlock_limit(64);
+	map_fd(S, 40, RW, MAP_SHARED, fd, 0);
+	xmlock(S, 40);
+	run(pg(S), 40 * PS, 40 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_memlock_private_fixed(void)
+{
+	memlock_limit(64);
+	anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	run(pg(S), 40 * PS, 40 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* MLOCK_ONFAULT on shared memory, page 0 touched: lo lf on the new range,
+ * and only that page present. */
+static void li_memlock_shared_onfault(void)
+{
+	shared_anon(S, 8, RW, 'A');
+	madvise_or_skip(S, 8, MADV_DONTNEED, "MADV_DONTNEED");
+	if (syscall(SYS_mlock2, pg(S), 8 * PS, MLOCK_ONFAULT))
+		skip("mlock2(MLOCK_ONFAULT): %s", strerror(errno));
+	*(volatile char *)pg(S) = 1;
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A FIXED grow of locked memory past RLIMIT_MEMLOCK: EAGAIN, and the
+ * destination stays. */
+static void li_memlock_grow_fixed(void)
+{
+	memlock_limit(64);
+	anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	anon(D, 80, RW, 'X');
+	run(pg(S), 40 * PS, 80 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* RLIMIT_AS: set so that exactly 'spare' more pages fit. */
+static void as_limit_spare(unsigned long spare)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	unsigned long kb = 0;
+	struct rlimit rl;
+
+	if (!f)
+		die("open status");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmSize: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	if (!kb)
+		skip("no VmSize");
+	/* stdout's buffer is allocated at the first printf: do it now. */
+	fflush(stdout);
+	rl.rlim_cur = rl.rlim_max = kb * 1024 + spare * PS;
+	if (setrlimit(RLIMIT_AS, &rl))
+		skip("setrlimit(RLIMIT_AS): %s", strerror(errno));
+}
+
+/* The whole new range must fit: ENOMEM with 3 of 4 pages to spare. */
+static void li_as_du_hint_short(void)
+{
+	anon(S, 4, RW, 'A');
+	printf("limit: 3 pages to spare\n");
+	as_limit_spare(3);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void li_as_du_hint_exact(void)
+{
+	anon(S, 4, RW, 'A');
+	printf("limit: 4 pages to spare\n");
+	as_limit_spare(4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* FIXED over a mapping of the same size: the destination is unmapped
+ * first, so nothing needs to spare. */
+static void li_as_du_fixed_over(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 4, RW, 'X');
+	printf("limit: 0 pages to spare\n");
+	as_limit_spare(0);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_as_du_fixed_free(void)
+{
+	anon(S, 4, RW, 'A');
+	printf("limit: 3 pages to spare\n");
+	as_limit_spare(3);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_as_shared_du_fixed_over(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	anon(D, 4, RW, 'X');
+	printf("limit: 0 pages to spare\n");
+	as_limit_spare(0);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_as_shared_du_hint_exact(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	printf("limit: 4 pages to spare\n");
+	as_limit_spare(4);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void li_as_shared_du_hint_short(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	printf("limit: 3 pages to spare\n");
+	as_limit_spare(3);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* A multi-VMA move at the limit: a move needs no new room. */
+static void li_as_mv_fixed(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	printf("limit: 0 pages to spare\n");
+	as_limit_spare(0);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* vm.max_map_count: the process is brought to exactly max - 'below'
+ * mappings, with single-page VMAs outside the arena. */
+static unsigned long count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	unsigned long n = 0;
+	char line[4608];
+
+	if (!f)
+		die("open maps");
+	/* [vsyscall] is listed but is no VMA of the process */
+	while (fgets(line, sizeof(line), f))
+		n += strchr(line, '\n') && !strstr(line, "[vsyscall]");
+	fclose(f);
+	return n;
+}
+
+/* A region of 'pages' pages outside the arena. */
+static char *outside_arena(unsigned long pages)
+{
+	unsigned long len = pages * PS, end = arena + ARENA_PAGES * PS;
+	char *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap outside the arena");
+	if ((unsigned long)p < end && (unsigned long)p + len > arena) {
+		munmap(p, len);
+		p = mmap((void *)(arena - len - HUGE_ALIGN), len, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED)
+			p = mmap((void *)(end + HUGE_ALIGN), len, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+				 -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap outside the arena");
+	}
+	return p;
+}
+
+static void map_count_at(unsigned long below)
+{
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "re");
+	unsigned long max = 0, n, want, pages, i;
+	char *p;
+
+	if (!f || fscanf(f, "%lu", &max) != 1)
+		skip("cannot read vm.max_map_count");
+	fclose(f);
+	if (max > 1000000)
+		skip("vm.max_map_count is %lu: too many mappings to make", max);
+	fflush(stdout);
+	pages = 2 * max + 8;
+	p = outside_arena(pages);
+	/* (stdio and /proc reads allocate: settle the count before the end) */
+	n = count_maps();
+	want = max - below;
+	/* every other page readable: each adds two VMAs, except the last */
+	for (i = 1; n < want && i + 1 < pages; i += 2) {
+		if (want - n == 1) {
+			/* one more: split off the region's last page */
+			if (mprotect(p + (pages - 1) * PS, PS, PROT_READ))
+				die("mprotect");
+			n++;
+			break;
+		}
+		if (mprotect(p + i * PS, PS, PROT_READ))
+			die("mprotect");
+		n += 2;
+	}
+	n = count_maps();
+	if (n != want)
+		skip("could not reach %lu mappings (have %lu)", want, n);
+	printf("mappings: max - %lu\n", below);
+}
+
+static void li_mapcount_du_fixed_at(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_du_fixed_below(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(6);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_du_hint_at(void)
+{
+	anon(S, 4, RW, 'A');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_shared_du_at(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A multi-VMA move at the edge: ENOMEM up front, nothing moved. */
+static void li_mapcount_mv_at(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	anon(S + 6, 2, RW, 'C');
+	map_count_at(5);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+static void li_mapcount_mv_below(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	anon(S + 6, 2, RW, 'C');
+	map_count_at(6);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* Pieces that split VMAs at both ends, two below the edge. */
+static void li_mapcount_mv_split_below(void)
+{
+	anon(S, 4, RW, 'A');
+	anon(S + 5, 4, RO, 'B');
+	anon(D, 12, RW, 'X');
+	map_count_at(6);
+	run(pg(S + 1), 7 * PS, 7 * PS, MAYMOVE | FIXED, pg(D + 2));
+}
+
+static void li_mapcount_mv_dontunmap_at(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	map_count_at(5);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* Shared memory with only some pages mapped: the new range has exactly
+ * those (a read fault's fault-around must not add the others). */
+static void li_shared_some_present(void)
+{
+	shared_anon(S, 8, RW, 'A');
+	madvise_or_skip(S, 8, MADV_DONTNEED, "MADV_DONTNEED");
+	*(volatile char *)pg(S + 2) = 1;
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_du_hint_below(void)
+{
+	anon(S, 4, RW, 'A');
+	map_count_at(6);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_shared_du_below(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(6);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_shared_du_hint_below(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	map_count_at(6);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_du_partial_below(void)
+{
+	anon(S, 8, RW, 'A');
+	map_count_at(6);
+	run(pg(S + 2), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* ---- scenarios: hints and the stack guard gap --------------------------- */
+
+/* vm.stack_guard_gap is a boot parameter (stack_guard_gap=, in pages;
+ * 256 by default). */
+static unsigned long guard_gap_pages(void)
+{
+	FILE *f = fopen("/proc/cmdline", "re");
+	char line[4096], *p;
+	unsigned long gap = 256;
+
+	if (f && fgets(line, sizeof(line), f) && (p = strstr(line, "stack_guard_gap=")))
+		gap = strtoul(p + 16, NULL, 0);
+	if (f)
+		fclose(f);
+	return gap;
+}
+
+static void print_at_hint(unsigned long hint)
+{
+	printf("at hint: %s\n", g_ret == -1 ? "failed" : (unsigned long)g_ret == hint ? "yes" : "no");
+}
+
+/* A MAP_GROWSDOWN mapping at page 'top' of the arena (4 pages). */
+static void growsdown(unsigned long top)
+{
+	xmap(top, 4, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0);
+	fill(pg(top), 4, 'G', 0);
+}
+
+/* A DONTUNMAP hint 'below' pages under a MAP_GROWSDOWN mapping: inside
+ * the guard gap the kernel does not take it. */
+static void hint_below_growsdown(unsigned long below, int flags)
+{
+	unsigned long gap = guard_gap_pages(), top, hint;
+
+	if (gap + 400 > ARENA_PAGES - 8)
+		skip("stack_guard_gap of %lu pages does not fit the arena", gap);
+	top = ARENA_PAGES - 8;
+	hint = top - below - 4;
+	anon(S, 4, RW, 'A');
+	growsdown(top);
+	fill_arena(hint, top - hint);
+	printf("hint: %s\n", below >= gap ? "outside the gap" : "inside the gap");
+	call(pg(S), 4 * PS, 4 * PS, flags, pg(hint));
+	print_at_hint(pg(hint));
+	report();
+}
+
+static void hi_growsdown_gap_64(void)
+{
+	hint_below_growsdown(64, MAYMOVE | DONTUNMAP);
+}
+
+/* The last page of the hinted range one page into the gap. */
+static void hi_growsdown_gap_edge_in(void)
+{
+	hint_below_growsdown(guard_gap_pages() - 1, MAYMOVE | DONTUNMAP);
+}
+
+/* The hinted range ending exactly where the gap begins: taken. */
+static void hi_growsdown_gap_edge_out(void)
+{
+	hint_below_growsdown(guard_gap_pages(), MAYMOVE | DONTUNMAP);
+}
+
+/* FIXED does not look at the gap. */
+static void hi_growsdown_gap_fixed(void)
+{
+	hint_below_growsdown(64, MAYMOVE | FIXED | DONTUNMAP);
+}
+
+/* Shared memory (the alias strategy): the same hint rule. */
+static void hi_growsdown_gap_shared(void)
+{
+	unsigned long gap = guard_gap_pages(), top, hint;
+
+	if (gap + 400 > ARENA_PAGES - 8)
+		skip("stack_guard_gap of %lu pages does not fit the arena", gap);
+	top = ARENA_PAGES - 8;
+	hint = top - 64 - 4;
+	shared_anon(S, 4, RW, 'A');
+	growsdown(top);
+	fill_arena(hint, top - hint);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(hint));
+	print_at_hint(pg(hint));
+	report();
+}
+
+/* The issue's input: a hint 64 pages below [stack]. */
+static void hi_stack_gap_64(void)
+{
+	unsigned long s, e, hint;
+
+	if (!find_special("[stack]", &s, &e))
+		skip("no [stack]");
+	hint = s - (64 + 4) * PS;
+	anon(S, 4, RW, 'A');
+	fill_arena(0, 0);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, hint);
+	print_at_hint(hint);
+	print_special("[stack]", s, e);
+	report();
+}
+
+/* A hint far below [stack] (outside the gap), when that place is free. */
+static void hi_stack_far(void)
+{
+	unsigned long s, e, hint;
+	void *p;
+
+	if (!find_special("[stack]", &s, &e))
+		skip("no [stack]");
+	hint = s - (guard_gap_pages() + 64) * PS;
+	p = mmap((void *)hint, 4 * PS, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED)
+		skip("the place below [stack] is taken");
+	munmap(p, 4 * PS);
+	anon(S, 4, RW, 'A');
+	fill_arena(0, 0);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, hint);
+	print_at_hint(hint);
+	print_special("[stack]", s, e);
+	report();
+}
+
+/* ---- scenarios: userfaultfd state --------------------------------------- */
+
+static int uffd_open_features(unsigned long long features)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
+	long fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd < 0)
+		skip("userfaultfd unavailable");
+	if (ioctl((int)fd, UFFDIO_API, &api))
+		skip("userfaultfd features 0x%llx unavailable: %s", features, strerror(errno));
+	return (int)fd;
+}
+
+static void uffd_register_mode(unsigned long page, unsigned long npages, unsigned long long mode)
+{
+	struct uffdio_register reg = {
+		.range = { .start = pg(page), .len = npages * PS },
+		.mode = mode,
+	};
+
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		skip("UFFDIO_REGISTER mode 0x%llx: %s", mode, strerror(errno));
+}
+
+static void uffd_wp(unsigned long page, unsigned long npages)
+{
+	struct uffdio_writeprotect wp = {
+		.range = { .start = pg(page), .len = npages * PS },
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+
+	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+		skip("UFFDIO_WRITEPROTECT: %s", strerror(errno));
+}
+
+/* Which pages carry a userfaultfd write-protect bit or marker (pagemap
+ * bit 57), before anything is read. */
+static void print_wp(const char *what, unsigned long addr, unsigned long npages)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	unsigned long i;
+
+	if (pm < 0)
+		die("open pagemap");
+	printf("uffd-wp %s:", what);
+	for (i = 0; i < npages; i++) {
+		uint64_t e = 0;
+
+		if (pread(pm, &e, 8, (off_t)((addr / PS + i) * 8)) != 8)
+			die("pread pagemap");
+		printf(" %c", (e >> 57) & 1 ? 'W' : '-');
+	}
+	printf("\n");
+	close(pm);
+}
+
+/* Write-protect on shared memory (shmem): every page protected, then
+ * DONTUNMAP. The markers move with the pages and, without
+ * UFFD_FEATURE_EVENT_REMAP, are dropped: neither range keeps them. */
+static void uf_shmem_wp(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	uffd = uffd_open_features(UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
+	uffd_register_mode(S, 4, UFFDIO_REGISTER_MODE_WP);
+	uffd_wp(S, 4);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_wp("old", pg(S), 4);
+	if (g_ret != -1)
+		print_wp("new", (unsigned long)g_ret, 4);
+	report();
+}
+
+/* Some pages not mapped before the call (markers on empty slots). */
+static void uf_shmem_wp_sparse(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	madvise_or_skip(S + 2, 2, MADV_DONTNEED, "MADV_DONTNEED");
+	uffd = uffd_open_features(UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
+	uffd_register_mode(S, 4, UFFDIO_REGISTER_MODE_WP);
+	uffd_wp(S, 4);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_wp("old", pg(S), 4);
+	if (g_ret != -1)
+		print_wp("new", (unsigned long)g_ret, 4);
+	report();
+}
+
+static void uf_anon_wp(void)
+{
+	anon(S, 4, RW, 'A');
+	uffd = uffd_open_features(0);
+	uffd_register_mode(S, 4, UFFDIO_REGISTER_MODE_WP);
+	uffd_wp(S, 4);
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	print_wp("old", pg(S), 4);
+	if (g_ret != -1)
+		print_wp("new", (unsigned long)g_ret, 4);
+	report();
+}
+
+/* UFFD_FEATURE_EVENT_REMAP: the kernel registers the new range too and
+ * queues a REMAP event, and the call waits until it is read. A reader
+ * thread reads it. */
+static volatile int remap_events;
+static volatile int reader_stop;
+
+static void *remap_reader(void *arg)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	(void)arg;
+	while (!reader_stop) {
+		if (poll(&pfd, 1, 100) == 1 && read(uffd, &msg, sizeof(msg)) == (ssize_t)sizeof(msg) &&
+		    msg.event == UFFD_EVENT_REMAP)
+			remap_events++;
+	}
+	return NULL;
+}
+
+static void event_remap(void (*setup)(void), int mode)
+{
+	static unsigned char stack[1 << 18] __attribute__((aligned(4096)));
+	pthread_attr_t attr;
+	pthread_t t;
+
+	setup();
+	uffd = uffd_open_features(UFFD_FEATURE_EVENT_REMAP);
+	uffd_register_mode(S, 4, (unsigned long long)mode);
+	/* A stack of our own: one from mmap(NULL) could land in the arena. */
+	if (pthread_attr_init(&attr) || pthread_attr_setstack(&attr, stack, sizeof(stack)) ||
+	    pthread_create(&t, &attr, remap_reader, NULL))
+		die("pthread_create");
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	reader_stop = 1;
+	pthread_join(t, NULL);
+	printf("REMAP events: %d\n", remap_events);
+	report();
+}
+
+static void setup_anon4(void)
+{
+	anon(S, 4, RW, 'A');
+}
+
+static void setup_shared4(void)
+{
+	shared_anon(S, 4, RW, 'A');
+}
+
+static void uf_event_remap_anon(void)
+{
+	event_remap(setup_anon4, UFFDIO_REGISTER_MODE_MISSING);
+}
+
+static void uf_event_remap_shared(void)
+{
+	event_remap(setup_shared4, UFFDIO_REGISTER_MODE_MISSING);
+}
+
+/* Without EVENT_REMAP (the common case): the new range is not registered. */
+static void uf_no_event_remap_shared(void)
+{
+	shared_anon(S, 4, RW, 'A');
+	uffd = uffd_open_features(0);
+	uffd_register_mode(S, 4, UFFDIO_REGISTER_MODE_MISSING);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* EVENT_REMAP, DONTUNMAP with a hint (the single-VMA path). */
+static void uf_event_remap_anon_hint(void)
+{
+	static unsigned char stack[1 << 18] __attribute__((aligned(4096)));
+	pthread_attr_t attr;
+	pthread_t t;
+
+	anon(S, 4, RW, 'A');
+	fill_arena(D, 4);
+	uffd = uffd_open_features(UFFD_FEATURE_EVENT_REMAP);
+	uffd_register_mode(S, 4, UFFDIO_REGISTER_MODE_MISSING);
+	if (pthread_attr_init(&attr) || pthread_attr_setstack(&attr, stack, sizeof(stack)) ||
+	    pthread_create(&t, &attr, remap_reader, NULL))
+		die("pthread_create");
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+	reader_stop = 1;
+	pthread_join(t, NULL);
+	printf("REMAP events: %d\n", remap_events);
+	report();
+}
+
+/* DONTUNMAP|FIXED across an anonymous VMA and, later, a private mapping
+ * of a deleted file no longer open: unprivileged, the library cannot open
+ * it again (tests/multivma-refusals.bats). */
+static void mr_dontunmap_unreopenable_later(void)
+{
+	int fd = make_file("gone", 'F', 2);
+
+	anon(S, 2, RW, 'A');
+	private_file(S + 2, 2, RO, fd, 0, 0x1, 'B');
+	close(fd);
+	unlink(files[--nfiles]);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* ---- scenarios: the map count check comes before every VMA refusal ------ */
+
+/* At max - 5 mappings, 6.17+ answers ENOMEM before looking at the source:
+ * a sealed source (EPERM otherwise). */
+static void ro_mapcount_sealed(void)
+{
+	anon(S, 4, RW, 'A');
+	mseal_or_skip(S, 4);
+	anon(D, 4, RO, 'X');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* ... the [vdso] with a hint (EINVAL otherwise) */
+static void ro_mapcount_vdso_hint(void)
+{
+	unsigned long s, e;
+
+	if (!find_special("[vdso]", &s, &e))
+		skip("no [vdso]");
+	anon(D, 4, RW, 'X');
+	map_count_at(5);
+	call(s, e - s, e - s, MAYMOVE | DONTUNMAP, 0);
+	print_special("[vdso]", s, e);
+	report();
+}
+
+/* ... a multi-VMA range with a gap at its start (EFAULT otherwise) */
+static void ro_mapcount_leading_gap(void)
+{
+	anon(S + 1, 2, RW, 'A');
+	anon(S + 3, 2, RO, 'B');
+	anon(D, 6, RW, 'X');
+	map_count_at(5);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* ... a FIXED duplicate of a private mapping (EINVAL otherwise) */
+static void ro_mapcount_dup_private(void)
+{
+	anon(S, 2, RW, 'A');
+	anon(D, 4, RW, 'X');
+	map_count_at(5);
+	run(pg(S), 0, 2 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* ... private /dev/zero in two VMAs (EFAULT otherwise) */
+static void ro_mapcount_devzero(void)
+{
+	devzero_private(S, 8, 'Z');
+	xprotect(S + 4, 4, RO);
+	anon(D, 8, RW, 'X');
+	map_count_at(5);
+	run(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* ... but the argument checks come first: an overlap is EINVAL. */
+static void ro_mapcount_overlap(void)
+{
+	anon(S, 8, RW, 'A');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(S + 2));
+}
+
+/* The copy strategy (start of a VMA that goes on) at max - 5: ENOMEM. */
+static void li_mapcount_du_copy_at(void)
+{
+	anon(S, 8, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(5);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void li_mapcount_du_copy_below(void)
+{
+	anon(S, 8, RW, 'A');
+	anon(D, 4, RO, 'X');
+	map_count_at(6);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* An io_uring submission queue (its own get_unmapped_area) in two VMAs. */
+static void mr_io_uring_two(void)
+{
+	struct io_uring_params p;
+	unsigned long s, e, len;
+	char *a;
+	int fd;
+
+	memset(&p, 0, sizeof(p));
+	fd = (int)syscall(SYS_io_uring_setup, 256, &p);
+	if (fd < 0)
+		skip("io_uring_setup: %s", strerror(errno));
+	len = p.sq_entries * sizeof(struct io_uring_sqe);
+	a = mmap(NULL, len, RW, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+	if (a == MAP_FAILED)
+		skip("mmap io_uring: %s", strerror(errno));
+	if (mprotect(a + len / 2, len / 2, RO))
+		die("mprotect");
+	s = (unsigned long)a;
+	e = s + len;
+	anon(D, len / PS, RW, 'X');
+	call(s, len, len, MAYMOVE | FIXED, pg(D));
+	printf("ring: %s\n", find_special("[io_uring]", &s, &e) && s == (unsigned long)a ? "stays" : "moved");
+	report();
+}
+
+/* 40 shared pages locked with CAP_IPC_LOCK, then RLIMIT_MEMLOCK lowered
+ * to 16 pages and the capability dropped: the kernel still moves them;
+ * the library could not lock them again. */
+static void li_memlock_lowered_shared(void)
+{
+	struct rlimit rl = { 16 * PS, 16 * PS };
+
+	shared_anon(S, 40, RW, 'A');
+	xmlock(S, 40);
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		skip("setrlimit(RLIMIT_MEMLOCK): %s", strerror(errno));
+	drop_ipc_lock();
+	run(pg(S), 40 * PS, 40 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+
+/* ---- (h-safe) page-table markers, locks, charges, huge pages ----------
+ * Issue 11 kinds 2, 4 (MLOCK_ONFAULT) and 6 (flags a copy or refill
+ * drops, huge pages a copy splits). These print ac, gd and AnonHugePages
+ * too (show_more). */
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+#ifndef MAP_GROWSDOWN
+#define MAP_GROWSDOWN 0x0100
+#endif
+
+static void guard_or_skip(unsigned long page, unsigned long n)
+{
+	if (madvise((void *)pg(page), n * PS, MADV_GUARD_INSTALL))
+		skip("MADV_GUARD_INSTALL: %s", strerror(errno));
+}
+
+/* 8 pages, a guard on page 1, DONTUNMAP|FIXED of pages 0-3: the guard
+ * moves with the range (the start of a VMA: the copy). */
+static void du_guard_start(void)
+{
+	show_more = true;
+	anon(S, 8, RW, 'A');
+	guard_or_skip(S + 1, 1);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* The middle of a VMA (regrow, or the copy), a guard inside and one
+ * outside the range. */
+static void du_guard_middle(void)
+{
+	show_more = true;
+	anon(S, 8, RW, 'A');
+	guard_or_skip(S + 3, 1);
+	guard_or_skip(S + 6, 1);
+	run(pg(S + 2), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A whole VMA (refill, or the copy), guards at both ends, with a hint. */
+static void du_guard_whole_hint(void)
+{
+	show_more = true;
+	anon(S, 4, RW, 'A');
+	guard_or_skip(S, 1);
+	guard_or_skip(S + 3, 1);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
+}
+
+/* A read-only VMA with a guard. */
+static void du_guard_readonly(void)
+{
+	show_more = true;
+	anon(S, 6, RO, 'A');
+	guard_or_skip(S + 2, 1);
+	run(pg(S + 1), 3 * PS, 3 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* mlock2(MLOCK_ONFAULT) of 8 pages, page 0 touched, DONTUNMAP|FIXED of
+ * pages 0-3: the new range is "lo lf" with one page in. */
+static void du_onfault_touched(void)
+{
+	show_more = true;
+	xmap(S, 8, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (syscall(SYS_mlock2, pg(S), 8 * PS, MLOCK_ONFAULT))
+		skip("mlock2(MLOCK_ONFAULT): %s", strerror(errno));
+	fill(pg(S), 1, 'A', 0);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* The same, the middle of the VMA. */
+static void du_onfault_middle(void)
+{
+	show_more = true;
+	xmap(S, 8, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (syscall(SYS_mlock2, pg(S), 8 * PS, MLOCK_ONFAULT))
+		skip("mlock2(MLOCK_ONFAULT): %s", strerror(errno));
+	fill(pg(S + 3), 1, 'A', 3);
+	run(pg(S + 2), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* Never writable: PROT_NONE and PROT_READ anonymous memory is not charged
+ * (no "ac"); once writable it stays charged. */
+static void du_protnone_uncharged(void)
+{
+	show_more = true;
+	xmap(S, 4, NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_readonly_uncharged_partial(void)
+{
+	show_more = true;
+	xmap(S, 6, RO, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	(void)*(volatile char *)pg(S + 2); /* the zero page */
+	run(pg(S + 1), 3 * PS, 3 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_protnone_charged(void)
+{
+	show_more = true;
+	anon(S, 4, NONE, 'A');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_protnone_charged_partial(void)
+{
+	show_more = true;
+	anon(S, 6, NONE, 'A');
+	run(pg(S + 1), 3 * PS, 3 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_readonly_charged_start(void)
+{
+	show_more = true;
+	anon(S, 6, RO, 'A');
+	run(pg(S), 3 * PS, 3 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* MAP_GROWSDOWN memory keeps "gd" on both ranges. */
+static void du_growsdown(void)
+{
+	show_more = true;
+	xmap(S + 4, 4, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0);
+	fill(pg(S + 4), 4, 'A', 0);
+	run(pg(S + 4), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_growsdown_start(void)
+{
+	show_more = true;
+	xmap(S + 4, 4, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0);
+	fill(pg(S + 4), 4, 'A', 0);
+	run(pg(S + 4), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A huge page (MADV_HUGEPAGE, 2 MiB aligned) moved to an aligned place
+ * stays a huge page; the start of a VMA that goes on. */
+#define HP (HUGE_ALIGN / PS)
+static void du_thp_start(void)
+{
+	show_more = true;
+	xmap(HP, 2 * HP, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise_or_skip(HP, 2 * HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	fill(pg(HP), 2 * HP, 'A', 0);
+	run(pg(HP), HP * PS, HP * PS, MAYMOVE | FIXED | DONTUNMAP, pg(5 * HP));
+}
+
+/* Half a huge page's worth of small pages stays small. */
+static void du_thp_partial(void)
+{
+	show_more = true;
+	xmap(HP, 2 * HP, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise_or_skip(HP, 2 * HP, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
+	fill(pg(HP), HP / 2, 'A', 0);
+	madvise_or_skip(HP, 2 * HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	run(pg(HP), HP * PS, HP * PS, MAYMOVE | FIXED | DONTUNMAP, pg(5 * HP));
+}
+
+/* userfaultfd write-protect markers (UFFD_FEATURE_WP_UNPOPULATED, 6.4+):
+ * pages 2-3 never written, write-protected, carry markers; the range is
+ * registered for missing faults too. The copy must not read them (a read
+ * there would raise a missing fault), and the new range, not registered,
+ * has none. */
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#endif
+static void du_uffd_wp_markers(void)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_WP_UNPOPULATED };
+	struct uffdio_register reg = {
+		.range = { .start = pg(S), .len = 4 * PS },
+		.mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP,
+	};
+	struct uffdio_writeprotect wp = {
+		.range = { .start = pg(S), .len = 4 * PS }, .mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+	long fd;
+
+	show_more = true;
+	xmap(S, 4, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fill(pg(S), 2, 'A', 0);
+	fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd < 0 || ioctl((int)fd, UFFDIO_API, &api))
+		skip("userfaultfd with UFFD_FEATURE_WP_UNPOPULATED unavailable");
+	uffd = (int)fd;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg) || ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+		skip("userfaultfd write-protection unavailable: %s", strerror(errno));
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* ---- the table -------------------------------------------------------- */
+
+/* ---- scenarios: the file behind a private file mapping --------------------
+ *
+ * A DONTUNMAP copy of a private file range needs the file again (shim/
+ * reopen.c): /proc/self/map_files (privileged), the path, or an open
+ * descriptor. These vary what is left: the descriptor kept or closed, the
+ * file deleted, a memfd, a path of 1024 bytes or more, a name that ends in
+ * " (deleted)" or holds a newline or a literal "\012". */
+
+static char long_dirs[8][4200];
+static int nlong_dirs;
+static char long_file[4200];
+
+static void remove_long_path(void)
+{
+	if (long_file[0])
+		unlink(long_file);
+	while (nlong_dirs > 0)
+		rmdir(long_dirs[--nlong_dirs]);
+}
+
+/* A file at tmpdir/REL (REL may hold '/'-separated directories, created
+ * here), pattern id, kind label 'label'. */
+static int make_file_at(const char *rel, const char *label, char id, unsigned long npages)
+{
+	char path[4200];
+	const char *slash;
+	int fd;
+
+	make_tmpdir();
+	for (slash = strchr(rel, '/'); slash; slash = strchr(slash + 1, '/')) {
+		snprintf(long_dirs[nlong_dirs], sizeof(long_dirs[0]), "%s/%.*s", tmpdir,
+			 (int)(slash - rel), rel);
+		if (mkdir(long_dirs[nlong_dirs], 0700))
+			die("mkdir");
+		nlong_dirs++;
+	}
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die("open temp file");
+	snprintf(long_file, sizeof(long_file), "%s", path);
+	atexit(remove_long_path);
+	write_pattern(fd, id, npages);
+	add_label(fd, label);
+	return fd;
+}
+
+/* The private mapping at the start of a VMA that goes on (the copy path),
+ * then DONTUNMAP; the descriptor closed first if 'closed', the file
+ * unlinked first if 'deleted'. */
+static void reopen_case(int fd, bool deleted, bool closed)
+{
+	private_file(S, 4, RW, fd, 1, 0x5, 'A');
+	if (deleted && unlink(long_file))
+		die("unlink");
+	if (closed)
+		close(fd);
+	run(pg(S), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+static void du_reopen_deleted(void)
+{
+	reopen_case(make_file_at("data", "file:data", 'F', 8), true, false);
+}
+
+static void du_reopen_deleted_closed(void)
+{
+	reopen_case(make_file_at("data", "file:data", 'F', 8), true, true);
+}
+
+static void du_reopen_memfd_closed(void)
+{
+	reopen_case(make_memfd('M', 8), false, true);
+}
+
+static void du_reopen_memfd_open(void)
+{
+	reopen_case(make_memfd('M', 8), false, false);
+}
+
+static const char *long_rel(void)
+{
+	static char rel[1400];
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		memset(rel + n, 'd', 240);
+		n += 240;
+		rel[n++] = '/';
+	}
+	snprintf(rel + n, sizeof(rel) - n, "data");
+	return rel;
+}
+
+static void du_reopen_long_path(void)
+{
+	reopen_case(make_file_at(long_rel(), "file:long", 'F', 8), false, false);
+}
+
+static void du_reopen_long_path_closed(void)
+{
+	reopen_case(make_file_at(long_rel(), "file:long", 'F', 8), false, true);
+}
+
+static void du_reopen_deleted_suffix_closed(void)
+{
+	reopen_case(make_file_at("data (deleted)", "file:suffix", 'F', 8), false, true);
+}
+
+static void du_reopen_newline_closed(void)
+{
+	reopen_case(make_file_at("da\nta", "file:newline", 'F', 8), false, true);
+}
+
+static void du_reopen_escape_closed(void)
+{
+	reopen_case(make_file_at("da\\012ta", "file:escape", 'F', 8), false, true);
+}
+
+/* The file's mode now forbids reading, its read-write descriptor is open. */
+static void du_reopen_unreadable_open(void)
+{
+	int fd = make_file_at("data", "file:data", 'F', 8);
+
+	private_file(S, 4, RW, fd, 1, 0x5, 'A');
+	if (chmod(long_file, 0))
+		die("chmod");
+	run(pg(S), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* Multi-VMA DONTUNMAP whose later VMA is a deleted private file with no
+ * descriptor left. */
+static void mv_dontunmap_deleted_closed_later(void)
+{
+	int f = make_file_at("data", "file:data", 'F', 8);
+
+	anon(S, 2, RW, 'A');
+	private_file(S + 2, 3, RW, f, 1, 0x1, 'C');
+	anon(S + 5, 1, RW, 'B');
+	if (unlink(long_file))
+		die("unlink");
+	close(f);
+	run(pg(S), 6 * PS, 6 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
 
 static const struct scenario {
 	const char *name;
@@ -1620,6 +3127,111 @@ static const struct scenario {
 	{ "mv-mseal-later", mv_mseal_later },
 	{ "mv-mseal-dest", mv_mseal_dest },
 	{ "mv-single-fixed", mv_single_fixed },
+	{ "ro-vdso-past-end-hint", ro_vdso_past_end_hint },
+	{ "ro-vdso-past-end-fixed", ro_vdso_past_end_fixed },
+	{ "ro-aio-past-end-hint", ro_aio_past_end_hint },
+	{ "ro-aio-past-end-fixed", ro_aio_past_end_fixed },
+	{ "ro-aio-whole-hint", ro_aio_whole_hint },
+	{ "ro-aio-sealed-hint", ro_aio_sealed_hint },
+	{ "ro-sealed-crossing-hint", ro_sealed_crossing_hint },
+	{ "ro-sealed-dup-private", ro_sealed_dup_private },
+	{ "ro-dup-private", ro_dup_private },
+	{ "ro-vdso-grow-fixed", ro_vdso_grow_fixed },
+	{ "ro-vdso-sealed-dest", ro_vdso_sealed_dest },
+	{ "ro-sealed-dest-dontunmap", ro_sealed_dest_dontunmap },
+	{ "ro-unmapped-bad-hint", ro_unmapped_bad_hint },
+	{ "ro-mapcount-sealed", ro_mapcount_sealed },
+	{ "ro-mapcount-vdso-hint", ro_mapcount_vdso_hint },
+	{ "ro-mapcount-leading-gap", ro_mapcount_leading_gap },
+	{ "ro-mapcount-dup-private", ro_mapcount_dup_private },
+	{ "ro-mapcount-devzero", ro_mapcount_devzero },
+	{ "ro-mapcount-overlap", ro_mapcount_overlap },
+	{ "mr-devzero-two", mr_devzero_two },
+	{ "mr-devzero-two-dontunmap", mr_devzero_two_dontunmap },
+	{ "mr-devzero-later", mr_devzero_later },
+	{ "mr-devzero-later-dontunmap", mr_devzero_later_dontunmap },
+	{ "mr-devzero-trailing-gap", mr_devzero_trailing_gap },
+	{ "mr-devzero-single-inside", mr_devzero_single_inside },
+	{ "mr-devzero-shared-two", mr_devzero_shared_two },
+	{ "mr-ramfs-private-two", mr_ramfs_private_two },
+	{ "mr-ramfs-shared-later", mr_ramfs_shared_later },
+	{ "mr-file-two", mr_file_two },
+	{ "mr-shm-file-two", mr_shm_file_two },
+	{ "mr-io-uring-two", mr_io_uring_two },
+	{ "mr-dontunmap-unreopenable-later", mr_dontunmap_unreopenable_later },
+	{ "li-memlock-shared-fixed", li_memlock_shared_fixed },
+	{ "li-memlock-shared-hint", li_memlock_shared_hint },
+	{ "li-memlock-shared-partial", li_memlock_shared_partial },
+	{ "li-memlock-memfd-fixed", li_memlock_memfd_fixed },
+	{ "li-memlock-private-fixed", li_memlock_private_fixed },
+	{ "li-memlock-shared-onfault", li_memlock_shared_onfault },
+	{ "li-memlock-grow-fixed", li_memlock_grow_fixed },
+	{ "li-memlock-lowered-shared", li_memlock_lowered_shared },
+	{ "li-as-du-hint-short", li_as_du_hint_short },
+	{ "li-as-du-hint-exact", li_as_du_hint_exact },
+	{ "li-as-du-fixed-over", li_as_du_fixed_over },
+	{ "li-as-du-fixed-free", li_as_du_fixed_free },
+	{ "li-as-shared-du-fixed-over", li_as_shared_du_fixed_over },
+	{ "li-as-shared-du-hint-exact", li_as_shared_du_hint_exact },
+	{ "li-as-shared-du-hint-short", li_as_shared_du_hint_short },
+	{ "li-as-mv-fixed", li_as_mv_fixed },
+	{ "li-mapcount-du-fixed-at", li_mapcount_du_fixed_at },
+	{ "li-mapcount-du-fixed-below", li_mapcount_du_fixed_below },
+	{ "li-mapcount-du-hint-at", li_mapcount_du_hint_at },
+	{ "li-mapcount-shared-du-at", li_mapcount_shared_du_at },
+	{ "li-mapcount-mv-at", li_mapcount_mv_at },
+	{ "li-mapcount-mv-below", li_mapcount_mv_below },
+	{ "li-mapcount-mv-split-below", li_mapcount_mv_split_below },
+	{ "li-mapcount-mv-dontunmap-at", li_mapcount_mv_dontunmap_at },
+	{ "li-shared-some-present", li_shared_some_present },
+	{ "li-mapcount-du-hint-below", li_mapcount_du_hint_below },
+	{ "li-mapcount-shared-du-below", li_mapcount_shared_du_below },
+	{ "li-mapcount-shared-du-hint-below", li_mapcount_shared_du_hint_below },
+	{ "li-mapcount-du-partial-below", li_mapcount_du_partial_below },
+	{ "li-mapcount-du-copy-at", li_mapcount_du_copy_at },
+	{ "li-mapcount-du-copy-below", li_mapcount_du_copy_below },
+	{ "hi-growsdown-gap-64", hi_growsdown_gap_64 },
+	{ "hi-growsdown-gap-edge-in", hi_growsdown_gap_edge_in },
+	{ "hi-growsdown-gap-edge-out", hi_growsdown_gap_edge_out },
+	{ "hi-growsdown-gap-fixed", hi_growsdown_gap_fixed },
+	{ "hi-growsdown-gap-shared", hi_growsdown_gap_shared },
+	{ "hi-stack-gap-64", hi_stack_gap_64 },
+	{ "hi-stack-far", hi_stack_far },
+	{ "uf-shmem-wp", uf_shmem_wp },
+	{ "uf-shmem-wp-sparse", uf_shmem_wp_sparse },
+	{ "uf-anon-wp", uf_anon_wp },
+	{ "uf-event-remap-anon", uf_event_remap_anon },
+	{ "uf-event-remap-shared", uf_event_remap_shared },
+	{ "uf-no-event-remap-shared", uf_no_event_remap_shared },
+	{ "uf-event-remap-anon-hint", uf_event_remap_anon_hint },
+	{ "du-reopen-deleted", du_reopen_deleted },
+	{ "du-reopen-deleted-closed", du_reopen_deleted_closed },
+	{ "du-reopen-memfd-open", du_reopen_memfd_open },
+	{ "du-reopen-memfd-closed", du_reopen_memfd_closed },
+	{ "du-reopen-long-path", du_reopen_long_path },
+	{ "du-reopen-long-path-closed", du_reopen_long_path_closed },
+	{ "du-reopen-deleted-suffix-closed", du_reopen_deleted_suffix_closed },
+	{ "du-reopen-newline-closed", du_reopen_newline_closed },
+	{ "du-reopen-escape-closed", du_reopen_escape_closed },
+	{ "mv-dontunmap-deleted-closed-later", mv_dontunmap_deleted_closed_later },
+	{ "du-reopen-unreadable-open", du_reopen_unreadable_open },
+	/* (h-safe) markers, locks, charges, huge pages */
+	{ "du-guard-start", du_guard_start },
+	{ "du-guard-middle", du_guard_middle },
+	{ "du-guard-whole-hint", du_guard_whole_hint },
+	{ "du-guard-readonly", du_guard_readonly },
+	{ "du-onfault-touched", du_onfault_touched },
+	{ "du-onfault-middle", du_onfault_middle },
+	{ "du-protnone-uncharged", du_protnone_uncharged },
+	{ "du-readonly-uncharged-partial", du_readonly_uncharged_partial },
+	{ "du-protnone-charged", du_protnone_charged },
+	{ "du-protnone-charged-partial", du_protnone_charged_partial },
+	{ "du-readonly-charged-start", du_readonly_charged_start },
+	{ "du-growsdown", du_growsdown },
+	{ "du-growsdown-start", du_growsdown_start },
+	{ "du-thp-start", du_thp_start },
+	{ "du-thp-partial", du_thp_partial },
+	{ "du-uffd-wp-markers", du_uffd_wp_markers },
 };
 
 int main(int argc, char **argv)

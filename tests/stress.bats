@@ -8,8 +8,8 @@ emulated() {
 	env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$@" 2>"$BATS_TEST_TMPDIR/err"
 }
 
-@test "DONTUNMAP move+refill never overwrites another thread's new mapping" {
-	run emulated timeout 120 "$TESTBIN/stress" window 2000 1
+@test "DONTUNMAP move+refill (zero-copy chosen) never overwrites another thread's new mapping" {
+	MREMAP_COMPAT_STRATEGY=zero-copy run emulated timeout 120 "$TESTBIN/stress" window 2000 1
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"0 failures"* ]]
 	[ "$(grep -c ': emulated, move+refill' "$BATS_TEST_TMPDIR/err")" -eq 2000 ]
@@ -46,4 +46,60 @@ emulated() {
 	[[ "$output" == *", 0 failures"* ]]
 	early=$(grep -c 'failed after moving some pieces' "$BATS_TEST_TMPDIR/err" || true)
 	echo "# moves that met the vanished piece midway: $early of 2000" >&3
+}
+
+# ---- the default configuration under churn (issue 10) ----
+# One thread DONTUNMAPs 1-32-page private anonymous mappings without FIXED
+# while churn threads map, sign, check and unmap 1-16 pages. The default
+# strategy must never let the old range go: with other threads it copies.
+
+storm_ok() {
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"3000 calls: 0 failed, 0 bytes lost, 0 old ranges not the caller's, 0 foreign mappings clobbered"* ]]
+}
+
+@test "storm, default strategy, emulation forced, 2 churn threads: nothing lost, nothing taken" {
+	run env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all timeout 120 "$TESTBIN/stress" storm 3000 2
+	storm_ok
+}
+
+@test "storm, default strategy, emulation forced, 4 churn threads: nothing lost, nothing taken" {
+	run env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all timeout 120 "$TESTBIN/stress" storm 3000 4
+	storm_ok
+}
+
+@test "storm, default strategy, pre-5.7 kernel, 2 churn threads: nothing lost, nothing taken" {
+	run "$TESTBIN/pre57" env LD_PRELOAD="$LIB" timeout 120 "$TESTBIN/stress" storm 3000 2
+	storm_ok
+}
+
+@test "storm, default strategy, pre-5.7 kernel, 4 churn threads: nothing lost, nothing taken" {
+	run "$TESTBIN/pre57" env LD_PRELOAD="$LIB" timeout 120 "$TESTBIN/stress" storm 3000 4
+	storm_ok
+}
+
+@test "with other threads the default strategy copies; alone it moves (zero copy)" {
+	run env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 \
+		"$TESTBIN/stress" storm 20 2
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ': emulated, copy (other threads: race-free)' <<<"$output")" -eq 20 ]
+	run env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 \
+		"$TESTBIN/stress" storm 20 0
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ': emulated, move+refill' <<<"$output")" -eq 20 ]
+}
+
+@test "fork storm, default strategy, emulation forced: no child has a hole" {
+	run env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all timeout 120 "$TESTBIN/stress" forkstorm 3000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" 0 with a hole, 0 failures"* ]]
+}
+
+@test "fork storm, default strategy, pre-5.7 kernel: no child has a hole" {
+	run "$TESTBIN/pre57" env LD_PRELOAD="$LIB" timeout 120 "$TESTBIN/stress" forkstorm 3000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" 0 with a hole, 0 failures"* ]]
 }

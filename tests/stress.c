@@ -13,6 +13,14 @@
  *                               library; the child calls it too
  *   stress unmap ITER           a thread unmaps a piece of the range while
  *                               the library moves it
+ *   stress storm ITER THREADS   THREADS churn threads map, sign, check and
+ *                               unmap 1-16 pages while this one DONTUNMAPs
+ *                               1-32 pages without FIXED; counts failed
+ *                               calls, lost bytes, old ranges no longer the
+ *                               caller's, clobbered foreign mappings
+ *   stress forkstorm ITER       a thread forks over and over while this one
+ *                               DONTUNMAPs; each child checks that the old
+ *                               range of the call under way has no hole
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -385,6 +393,162 @@ static int mode_unmap(long iter)
 	return atomic_load(&failures) != 0;
 }
 
+
+/* ---- storm: the default configuration under churn (issue 10) -------- */
+
+static atomic_long clobbered;
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Does the process still own [p, p+len) as the caller's emptied old
+ * range: mapped, every byte zero? Never writes. */
+static int owned_empty(const unsigned char *p, size_t len)
+{
+	unsigned char vec[32];
+
+	if (mincore((void *)p, len, vec))
+		return 0; /* (part of) it is unmapped: someone took it */
+	return zero(p, len);
+}
+
+static void *churn(void *arg)
+{
+	uint64_t seed = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + 1, tag = (uintptr_t)arg << 40;
+
+	while (!atomic_load(&stop)) {
+		size_t len = (size_t)(1 + rnd(&seed) % 16) * P;
+		unsigned char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED)
+			continue;
+		fill(m, len, ++tag);
+		sched_yield();
+		if (!check(m, len, tag)) {
+			atomic_fetch_add(&clobbered, 1);
+			fprintf(stderr, "storm: the churn mapping at %p was clobbered\n", (void *)m);
+		}
+		munmap(m, len);
+	}
+	return NULL;
+}
+
+static int mode_storm(long iter, int nthreads)
+{
+	pthread_t t[16];
+	long i, failed = 0, lost = 0, not_owned = 0;
+	uint64_t seed = 12345;
+	int n;
+
+	for (n = 0; n < nthreads && n < 16; n++)
+		pthread_create(&t[n], NULL, churn, (void *)(uintptr_t)(n + 1));
+	for (i = 0; i < iter; i++) {
+		/* [none][ a: len bytes, a VMA of its own ][none]: a whole VMA,
+		 * whatever else the process maps (the zero-copy candidate) */
+		size_t len = (size_t)(1 + rnd(&seed) % 32) * P;
+		unsigned char *g = mmap(NULL, len + 2 * P, PROT_NONE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a, *b;
+
+		if (g == MAP_FAILED)
+			continue;
+		a = g + P;
+		mprotect(a, len, PROT_READ | PROT_WRITE);
+		fill(a, len, (uint64_t)i << 20);
+		b = mremap(a, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		if (b == MAP_FAILED) {
+			failed++;
+			munmap(g, len + 2 * P);
+			continue;
+		}
+		if (!check(b, len, (uint64_t)i << 20))
+			lost += (long)len;
+		munmap(b, len);
+		munmap(g, P);
+		munmap(a + len, P);
+		if (owned_empty(a, len))
+			munmap(a, len);
+		else
+			not_owned++; /* left alone: it is someone else's now */
+	}
+	atomic_store(&stop, 1);
+	for (n = 0; n < nthreads && n < 16; n++)
+		pthread_join(t[n], NULL);
+	printf("storm: %d churn threads, %ld calls: %ld failed, %ld bytes lost, "
+	       "%ld old ranges not the caller's, %ld foreign mappings clobbered\n",
+	       nthreads, iter, failed, lost, not_owned, atomic_load(&clobbered));
+	return failed || lost || not_owned || atomic_load(&clobbered);
+}
+
+/* ---- forkstorm: no child inherits a hole ------------------------------ */
+
+static unsigned char *_Atomic cur_old;
+static _Atomic size_t cur_len;
+
+static void *forker(void *arg)
+{
+	long *holes = arg, children = 0;
+
+	while (!atomic_load(&stop)) {
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0) {
+			unsigned char *a = atomic_load(&cur_old);
+			size_t len = atomic_load(&cur_len);
+			unsigned char vec[32];
+
+			/* a hole: part of the range the parent was moving
+			 * with DONTUNMAP is not mapped here */
+			_exit(a && mincore(a, len, vec) ? 1 : 0);
+		}
+		if (pid < 0)
+			continue;
+		children++;
+		if (waitpid(pid, &status, 0) == pid && (!WIFEXITED(status) || WEXITSTATUS(status)))
+			holes[0]++;
+	}
+	holes[1] = children;
+	return NULL;
+}
+
+static int mode_forkstorm(long iter)
+{
+	long res[2] = { 0, 0 }, i;
+	uint64_t seed = 777;
+	pthread_t t;
+
+	pthread_create(&t, NULL, forker, res);
+	for (i = 0; i < iter; i++) {
+		size_t len = (size_t)(1 + rnd(&seed) % 32) * P;
+		unsigned char *a = mmap(NULL, len, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *b;
+
+		if (a == MAP_FAILED)
+			continue;
+		fill(a, len, (uint64_t)i);
+		atomic_store(&cur_len, len);
+		atomic_store(&cur_old, a);
+		b = mremap(a, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		atomic_store(&cur_old, NULL);
+		if (b == MAP_FAILED || !check(b, len, (uint64_t)i))
+			FAIL("forkstorm: the call failed or lost data\n");
+		if (b != MAP_FAILED)
+			munmap(b, len);
+		munmap(a, len);
+	}
+	atomic_store(&stop, 1);
+	pthread_join(t, NULL);
+	printf("forkstorm: %ld calls, %ld children, %ld with a hole, %ld failures\n", iter,
+	       res[1], res[0], atomic_load(&failures));
+	return res[0] || atomic_load(&failures) || !res[1];
+}
+
 int main(int argc, char **argv)
 {
 	long iter = argc > 2 ? atol(argv[2]) : 100;
@@ -401,6 +565,10 @@ int main(int argc, char **argv)
 		return mode_fork(iter);
 	if (argc > 1 && !strcmp(argv[1], "unmap"))
 		return mode_unmap(iter);
-	fprintf(stderr, "usage: stress window|disjoint|signal|fork [ITER [THREADS]]\n");
+	if (argc > 1 && !strcmp(argv[1], "storm"))
+		return mode_storm(iter, threads);
+	if (argc > 1 && !strcmp(argv[1], "forkstorm"))
+		return mode_forkstorm(iter);
+	fprintf(stderr, "usage: stress window|disjoint|signal|fork|unmap|storm|forkstorm [ITER [THREADS]]\n");
 	return 2;
 }

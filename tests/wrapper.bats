@@ -65,3 +65,38 @@ load helpers
 	[[ "$output" == *'MAYMOVE|FIXED, '*': emulated'* ]]
 	[[ "$output" == *'MAYMOVE|FIXED|DONTUNMAP, '*': emulated'* ]]
 }
+
+@test "--simulate runs the command under a simulated kernel, with the library" {
+	[ "$(uname -m)" = x86_64 ] || skip "kernels before 6.17 are simulated on x86_64 only"
+	run "$WRAPPER" --simulate=5.4 --debug "$top_builddir/mremap-compat-demo"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'probed the kernel: DONTUNMAP no, shared no, multi-VMA no'* ]]
+	[[ "$output" == *'MAYMOVE|FIXED|DONTUNMAP, '*': emulated'* ]]
+}
+
+@test "--simulate with --no-library shows the old kernel's own answers" {
+	[ "$(uname -m)" = x86_64 ] || skip "kernels before 6.17 are simulated on x86_64 only"
+	run "$WRAPPER" --simulate=5.4 --no-library "$top_builddir/mremap-compat-demo"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'mremap failed: Bad address'* ]]
+	[[ "$output" == *'mremap failed: Invalid argument'* ]]
+}
+
+@test "--report under --simulate shows what the library does there" {
+	[ "$(uname -m)" = x86_64 ] || skip "kernels before 6.17 are simulated on x86_64 only"
+	run "$WRAPPER" --simulate=5.10 --report
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ dontunmap-shared\ +5.13\ +no\ +emulated ]]
+	[[ "$output" =~ multi-vma\ +6.17\ +no\ +emulated ]]
+}
+
+@test "--kernel and --simulate exclude each other; --arch goes with --kernel" {
+	run "$WRAPPER" --kernel=5.10 --simulate=5.10 true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"exclude each other"* ]]
+	run "$WRAPPER" --arch=arm64 true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--arch goes with --kernel"* ]]
+	run "$WRAPPER" --kernel=5.10 --arch=sparc true
+	[ "$status" -eq 2 ]
+}

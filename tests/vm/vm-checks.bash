@@ -124,11 +124,11 @@ vm_equal_but_for() {
 	echo "$why"
 }
 
-# randdiff: a region is START-END:PERMS:KIND@OFF:HASH, in pages; an
+# randdiff: a region is START-END:PERMS:KIND@OFF[:FLAGS]:HASH, in pages; an
 # address or a length off the page is +PAGE.BYTES or Np-BYTES, random
 # bytes below the page size.
 _vm_no_hashes() {
-	sed -E -e 's/(:[^: ]+@[0-9a-f]+|:anon):[0-9a-f]{4}/\1/g' \
+	sed -E -e 's/([0-9a-f]+-[0-9a-f]+:[^ ]+):[0-9a-f]{4}( |$)/\1\2/g' \
 		-e 's/(\+[0-9a-f]+)\.[0-9a-f]+/\1.BYTES/g' -e 's/([0-9a-f]+p)-[0-9a-f]+/\1-BYTES/g'
 }
 

@@ -1,0 +1,77 @@
+/* shim/window.c - may a strategy leave the old range unmapped for a moment?
+ *
+ * move+refill and move+regrow move the pages with one mremap() and then
+ * map the old range again (refill) or grow the VMA back over it (regrow):
+ *
+ *   mremap(old -> new)        old [    ]   <- the window: the range is free
+ *   mmap(old) / regrow        old [0000]
+ *
+ * The kernel's own DONTUNMAP holds the mmap lock across the whole call, so
+ * nobody ever sees the old range free. Here, for one system call, anyone
+ * sharing the address space could map into it: another thread, a fork()
+ * from another thread (its child keeps a permanent hole), or a signal
+ * handler of this thread. So the window is opened only where none of them
+ * can run:
+ *
+ *   1. every signal is blocked (SIGKILL and SIGSTOP end or stop the whole
+ *      process: nothing runs in it);
+ *   2. then the process is found to have one thread (/proc/self/task).
+ *
+ * A thread created after the check would have to be created by this one,
+ * which is inside the library. What /proc/self/task cannot show is a
+ * process that shares the address space without being a thread of ours
+ * (clone(CLONE_VM) without CLONE_THREAD, a vfork child that has not yet
+ * called execve while the parent runs): such programs should set
+ * MREMAP_COMPAT_STRATEGY=race-free.
+ */
+#include <fcntl.h>
+#include "compat/sys.h"
+#include "shim/procdir.h"
+#include "shim/window.h"
+
+/* Counts threads up to the second: no need to read the rest. */
+static int count_thread(const char *name, int dirfd, void *arg)
+{
+	int *threads = arg;
+
+	(void)name;
+	(void)dirfd;
+	return ++*threads >= 2;
+}
+
+/* Does /proc/self/task list exactly one thread? Unknown (no /proc) counts
+ * as "no". */
+static bool single_threaded(void)
+{
+	int threads = 0;
+
+	return mc_procdir_each("/proc/self/task", count_thread, &threads) == 0 && threads == 1;
+}
+
+static long sigprocmask_raw(int how, const unsigned long long *set, unsigned long long *old)
+{
+	return sys6(SYS_rt_sigprocmask, how, (long)set, (long)old, sizeof(*set), 0, 0);
+}
+
+bool mc_window_open(struct mc_window *w, bool other_threads_allowed)
+{
+	const unsigned long long all = ~0ULL;
+
+	w->alone = false;
+	w->blocked = sigprocmask_raw(SIG_BLOCK, &all, &w->saved) == 0;
+	if (!w->blocked)
+		return false;
+	w->alone = single_threaded();
+	if (w->alone || other_threads_allowed)
+		return true;
+	mc_window_close(w);
+	return false;
+}
+
+void mc_window_close(struct mc_window *w)
+{
+	if (w->blocked)
+		sigprocmask_raw(SIG_SETMASK, &w->saved, 0);
+	w->blocked = false;
+	w->alone = false;
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env bats
+# What a DONTUNMAP strategy must carry over besides the data (issue 11,
+# kinds 2, 4 and 6): page-table markers (guard regions) go where the
+# kernel's move puts them and are never read; MLOCK_ONFAULT stays "lf"
+# with only the moved pages in; the charge ("ac") of read-only and
+# PROT_NONE memory and VM_GROWSDOWN ("gd") are kept; a huge page stays
+# one. Each scenario runs natively (the oracle) and emulated, with the
+# default strategy (this process is single-threaded: zero copy where it
+# applies) and with the race-free copy; tests/pre57-scenarios.bats runs
+# them again on the simulated pre-5.7 kernel.
+
+load helpers
+load differential
+
+# ---- guard regions (MADV_GUARD_INSTALL, 6.13+) ----
+
+@test "guard inside DONTUNMAP|FIXED at the start of a VMA: the guard moves, never read" {
+	compare_emulated du-guard-start
+}
+
+@test "guard inside DONTUNMAP|FIXED at the start of a VMA, strategy race-free" {
+	compare_emulated du-guard-start MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "guards inside and beside DONTUNMAP of the middle of a VMA" {
+	compare_emulated du-guard-middle
+}
+
+@test "guards inside and beside DONTUNMAP of the middle of a VMA, strategy race-free" {
+	compare_emulated du-guard-middle MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "guards at both ends of a whole VMA, DONTUNMAP with a hint" {
+	compare_emulated du-guard-whole-hint
+}
+
+@test "guards at both ends of a whole VMA, DONTUNMAP with a hint, strategy race-free" {
+	compare_emulated du-guard-whole-hint MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "guard in read-only memory, DONTUNMAP of the middle" {
+	compare_emulated du-guard-readonly
+}
+
+@test "guard in read-only memory, DONTUNMAP of the middle, strategy race-free" {
+	compare_emulated du-guard-readonly MREMAP_COMPAT_STRATEGY=race-free
+}
+
+# ---- MLOCK_ONFAULT ----
+
+@test "MLOCK_ONFAULT, one page touched, DONTUNMAP of the start: lo lf, one page in" {
+	compare_emulated du-onfault-touched
+}
+
+@test "MLOCK_ONFAULT, one page touched, DONTUNMAP of the start, strategy race-free" {
+	compare_emulated du-onfault-touched MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "MLOCK_ONFAULT, DONTUNMAP of the middle" {
+	compare_emulated du-onfault-middle
+}
+
+@test "MLOCK_ONFAULT, DONTUNMAP of the middle, strategy race-free" {
+	compare_emulated du-onfault-middle MREMAP_COMPAT_STRATEGY=race-free
+}
+
+# ---- the charge (ac) and VM_GROWSDOWN (gd) ----
+
+@test "never-writable PROT_NONE memory stays uncharged" {
+	compare_emulated du-protnone-uncharged
+}
+
+@test "never-writable PROT_NONE memory stays uncharged, strategy race-free" {
+	compare_emulated du-protnone-uncharged MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "never-writable read-only memory, part of it, stays uncharged" {
+	compare_emulated du-readonly-uncharged-partial
+}
+
+@test "never-writable read-only memory, part of it, stays uncharged, strategy race-free" {
+	compare_emulated du-readonly-uncharged-partial MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "once-writable PROT_NONE memory stays charged" {
+	compare_emulated du-protnone-charged
+}
+
+@test "once-writable PROT_NONE memory stays charged, strategy race-free" {
+	compare_emulated du-protnone-charged MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "once-writable PROT_NONE memory, part of it, stays charged" {
+	compare_emulated du-protnone-charged-partial
+}
+
+@test "once-writable PROT_NONE memory, part of it, stays charged, strategy race-free" {
+	compare_emulated du-protnone-charged-partial MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "once-writable read-only memory, the start of it, stays charged" {
+	compare_emulated du-readonly-charged-start
+}
+
+@test "MAP_GROWSDOWN memory keeps gd on both ranges" {
+	compare_emulated du-growsdown
+}
+
+@test "MAP_GROWSDOWN memory keeps gd on both ranges, strategy race-free" {
+	compare_emulated du-growsdown MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "MAP_GROWSDOWN memory, the start of it" {
+	compare_emulated du-growsdown-start
+}
+
+# ---- transparent huge pages ----
+
+@test "a huge page moved to an aligned place stays a huge page (the copy)" {
+	compare_emulated du-thp-start
+}
+
+@test "small pages in a MADV_HUGEPAGE VMA stay small pages (the copy)" {
+	compare_emulated du-thp-partial
+}
+
+# ---- userfaultfd write-protect markers ----
+
+@test "uffd write-protect markers in a range registered for missing faults too: never read" {
+	compare_emulated du-uffd-wp-markers
+}
+
+@test "uffd write-protect markers, strategy race-free" {
+	compare_emulated du-uffd-wp-markers MREMAP_COMPAT_STRATEGY=race-free
+}
