@@ -1,14 +1,13 @@
 #!/bin/sh
 # gen-oldkernel.sh KIND FILE... - writes, on stdout, a Bats suite that runs
 # every differential scenario of the Bats FILEs again on an older kernel
-# (KIND: pre57 or uml), with the library in its default auto mode, and
+# (KIND: pre57), with the library in its default auto mode, and
 # compares the result with this kernel's native output. One test per
 # scenario, named after the behaviour it checks.
 kind=$1
 shift
 case $kind in
 pre57) label="pre-5.7 kernel (seccomp)" ;;
-uml) label="Linux 6.1 (user-mode-linux)" ;;
 *) echo "gen-oldkernel.sh: unknown kind $kind" >&2; exit 2 ;;
 esac
 cat <<HEAD
@@ -49,15 +48,6 @@ match($0, /KNOWN_NORMALIZE=[a-z_]+/) {
 	u[n] = unpriv
 }
 END {
-	if (kind == "uml") {
-		print "setup_file() {"
-		print "\tuml_batch <<'\''LIST'\''"
-		for (i = 1; i <= n; i++)
-			print a[i]
-		print "LIST"
-		print "}"
-		print ""
-	}
 	for (i = 1; i <= n; i++) {
 		printf "@test \"%s: %s\" {\n\t%son_%s %s\n}\n\n", label, t[i], u[i], kind, a[i]
 	}

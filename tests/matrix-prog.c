@@ -1,6 +1,7 @@
 /* matrix-prog - the compatibility matrix's probe: DONTUNMAP of private
  * anonymous and shared anonymous memory, and a move of a range made of
- * three VMAs and a gap, each checked against what Linux 6.18 does.
+ * three VMAs and a gap, and addresses a quarter page off (4 KiB on 16 KiB
+ * pages), each checked against what Linux 6.18 does.
  * Prints one line per check and "matrix-prog: ok" when all hold. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -62,6 +63,20 @@ int main(void)
 	b = mremap(a, 4 * P, 4 * P, MREMAP_MAYMOVE | MREMAP_FIXED, arena + 48 * P);
 	check("multi-VMA move", b == arena + 48 * P && !strcmp(b, "one") && !strcmp(b + P, "two") &&
 	      !strcmp(b + 3 * P, "three") && mprotect(b + 2 * P, P, PROT_READ) == 0);
+
+	/* Addresses a quarter page off (4 KiB on 16 KiB pages): EINVAL, as the
+	 * kernel answers, and nothing moves. */
+	a = anon(arena + 24 * P, 2 * P, MAP_PRIVATE);
+	a[0] = 'q';
+	errno = 0;
+	b = mremap(a + P / 4, P, P, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, arena + 40 * P);
+	check("DONTUNMAP of an address off the page: EINVAL", b == MAP_FAILED && errno == EINVAL && a[0] == 'q');
+	errno = 0;
+	b = mremap(a, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, arena + 40 * P + P / 4);
+	check("DONTUNMAP to an address off the page: EINVAL", b == MAP_FAILED && errno == EINVAL && a[0] == 'q');
+	errno = 0;
+	b = mremap(a + P / 4, P, P, MREMAP_MAYMOVE | MREMAP_FIXED, arena + 40 * P);
+	check("a move of an address off the page: EINVAL", b == MAP_FAILED && errno == EINVAL && a[0] == 'q');
 
 	printf("matrix-prog: %s\n", failed ? "FAILED" : "ok");
 	return failed;

@@ -11,6 +11,10 @@ load differential
 load vm/vm
 load vm/vm-checks
 
+teardown_file() {
+	vm_cleanup
+}
+
 @test "x86_64-5.10 as root: dontunmap" {
 	vm_check x86_64-5.10 root dontunmap
 }

@@ -17,6 +17,10 @@ load differential
 load vm/vm
 load vm/vm-checks
 
+teardown_file() {
+	vm_cleanup
+}
+
 HEAD
 for k in "${KERNELS[@]}"; do
 	for u in root nobody; do

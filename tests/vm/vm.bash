@@ -10,16 +10,22 @@
 #                        this machine's native 6.18 output (the oracle), as
 #                        root and as nobody (the oracle run as nobody too)
 #   matrix               tests/matrix-prog: static glibc, static musl,
-#                        preload glibc, preload musl (x86_64; aarch64: glibc)
+#                        preload glibc, preload musl (aarch64 musl: Debian's
+#                        musl-dev:arm64, tests/vm/fetch-kernels --musl-arm64)
 #   examples             examples/compactor (glibc, musl), examples/uffd-gc
 #   randdiff             tests/randdiff SEED STEPS for a few seeds, compared
 #                        with the native output of the same seed
 #
 # Environment:
 #   MC_VM_KERNELS  kernels to run (default: all of tests/vm/kernels)
-#   MC_VM_FULL=1   every scenario and more randdiff seeds on every kernel
-#                  (default: the subset of vm_subset, which fits CI's time)
+#   MC_VM_FULL=1   200 randdiff seeds on every kernel instead of 20 (every
+#                  scenario runs on every kernel either way: they fit CI's time)
 #   MC_VM_CACHE    the download cache (tests/vm/fetch-kernels)
+#   MC_VM_REQUIRE=1  a kernel that cannot run (no qemu, no network) fails
+#                  instead of skipping (.ci/run sets it)
+#   VM_SUITES      (set by a test file) the suites of scenarios to put in
+#                  the boot: default "dontunmap multivma randdiff"; the
+#                  matrix and the examples are always there
 
 VM_SRC="$top_srcdir/tests/vm"
 VM_BUILD="$top_builddir/tests/vm-build"
@@ -62,33 +68,24 @@ vm_scenario_lines() { # dontunmap|multivma
 		sub(/^.*compare_[a-z_]+ /, ""); if (!seen[$0]++) print }' "$top_srcdir/tests/$1.bats"
 }
 
-# The subset of a suite each kernel runs by default (every job with
-# MC_VM_FULL=1): every scenario for the kernels that lack the feature the
-# suite is about, every other one elsewhere.
-vm_subset() { # KERNEL SUITE -> "every" or "half"
-	[ -n "${MC_VM_FULL:-}" ] && { echo every; return; }
-	case $1:$2 in
-	*-5.10:*|*-16k-*:*|*:multivma) echo every ;;
-	*) echo every ;;
-	esac
-}
-
 VM_RANDDIFF_STEPS=40
 vm_randdiff_seeds() { # KERNEL
 	if [ -n "${MC_VM_FULL:-}" ]; then seq 1 200; else seq 1 20; fi
 }
 
-# A host program, runnable by nobody: copied to a directory anyone may read.
+# The host's programs, runnable by nobody: copied to a directory anyone may
+# read, one per run of a test file (vm_cleanup removes it).
 vm_hostbin() {
-	local d="$BATS_FILE_TMPDIR/../vm-hostbin"
-	d=${VM_HOSTBIN:-/tmp/mc-vm-hostbin.$$}
-	if [ ! -d "$d" ]; then
-		mkdir -p "$d" && chmod 755 "$d"
-		cp "$TESTBIN/scenario" "$TESTBIN/randdiff" "$d/" && chmod 755 "$d"/*
-		mkdir -p "$d/tmp" && chmod 1777 "$d/tmp"
+	VM_HOSTBIN=/tmp/mc-vm-hostbin.$(basename "$BATS_RUN_TMPDIR").$(basename "$BATS_TEST_FILENAME" .bats)
+	if [ ! -d "$VM_HOSTBIN" ]; then
+		mkdir -p "$VM_HOSTBIN" && chmod 755 "$VM_HOSTBIN"
+		cp "$TESTBIN/scenario" "$TESTBIN/randdiff" "$VM_HOSTBIN/" && chmod 755 "$VM_HOSTBIN"/*
+		mkdir -p "$VM_HOSTBIN/tmp" && chmod 1777 "$VM_HOSTBIN/tmp"
 	fi
-	VM_HOSTBIN=$d
-	export VM_HOSTBIN
+}
+
+vm_cleanup() { # teardown_file
+	rm -rf "/tmp/mc-vm-hostbin.$(basename "$BATS_RUN_TMPDIR").$(basename "$BATS_TEST_FILENAME" .bats)"
 }
 
 # vm_oracle USER KEY CMD...: the native output of CMD as USER, cached in
@@ -111,12 +108,29 @@ vm_oracle() {
 	echo "$f"
 }
 
+# vm_scale KERNEL < ORACLE: the scenario's output as it reads on KERNEL's
+# page size: the offsets (+0x..., off=0x...) are in bytes, so a scenario
+# that places its mappings at page N prints N times the page size. Nothing
+# else in the output depends on the page size.
+vm_scale() {
+	local f
+	f=$(( $(kernel_page_kib "$1") * 1024 / $(getconf PAGESIZE) ))
+	if [ "$f" -eq 1 ]; then
+		cat
+	else
+		perl -pe 's/(\+|off=)0x([0-9a-f]+)/sprintf("%s0x%x", $1, hex($2) * '"$f"')/ge'
+	fi
+}
+
 # vm_programs ARCH: builds the static programs (tests/vm/build-progs).
 vm_programs() {
 	local arch=$1 libc
 	mkdir -p "$VM_BUILD"
+	# arm64 musl: Debian's musl-dev:arm64, fetched into the cache
+	[ "$arch" != aarch64 ] || [ -n "${AARCH64_MUSL_GCC:-}" ] ||
+		AARCH64_MUSL_GCC=$("$VM_SRC/fetch-kernels" --musl-arm64) || AARCH64_MUSL_GCC=none
+	export AARCH64_MUSL_GCC
 	for libc in glibc musl; do
-		[ "$arch-$libc" = aarch64-musl ] && continue
 		"$VM_SRC/build-progs" "$arch" "$libc" "$VM_BUILD/$arch-$libc" >"$VM_BUILD/$arch-$libc.log" 2>&1 ||
 			[ $? -eq 77 ] || { cat "$VM_BUILD/$arch-$libc.log" >&2; return 1; }
 	done
@@ -151,10 +165,10 @@ vm_root() {
 	for user in "${VM_USERS[@]}"; do
 		mkdir -p "$VM_ROOT/oracle/$user"
 		for suite in dontunmap multivma; do
+			[[ " ${VM_SUITES:-dontunmap multivma randdiff} " == *" $suite "* ]] || continue
 			n=0
 			while read -r line; do
 				n=$((n + 1))
-				[ "$(vm_subset "$k" "$suite")" = every ] || [ $((n % 2)) -eq 1 ] || continue
 				name=${line%% *}
 				if [ "$user" = root ]; then
 					o=$(oracle_output "$name") || return 1
@@ -165,7 +179,7 @@ vm_root() {
 					echo "$suite.$user.$n $name native-skip" >>"$VM_ROOT/../names"
 					continue
 				fi
-				cp "$o" "$VM_ROOT/oracle/$user/$name.out"
+				vm_scale "$k" <"$o" >"$VM_ROOT/oracle/$user/$name.out"
 				# shellcheck disable=SC2086
 				_job "$suite.$user.$n" "$user" 120 EXPECT="/oracle/$user/$name.out" \
 					MREMAP_COMPAT_DEBUG=1 ${line#"$name"} /glibc/scenario "$name"
@@ -181,10 +195,11 @@ vm_root() {
 		done
 		_job "examples.$user.uffd-gc" "$user" 120 MREMAP_COMPAT_DEBUG=1 /glibc/uffd-gc
 		steps=$VM_RANDDIFF_STEPS
+		[[ " ${VM_SUITES:-randdiff} " == *" randdiff "* ]] || continue
 		for i in $(vm_randdiff_seeds "$k"); do
 			o=$(vm_oracle "$user" "randdiff.$i.$steps" "$VM_HOSTBIN/randdiff" "$i" "$steps") || return 1
 			cp "$o" "$VM_ROOT/oracle/$user/"
-			_job "randdiff.$user.$i" "$user" 120 EXPECT="/oracle/$user/randdiff.$i.$steps" \
+			_job "randdiff.$user.$i" "$user" 120 EXPECT="/oracle/$user/randdiff.$i.$steps" MREMAP_COMPAT_DEBUG=1 \
 				/glibc/randdiff "$i" "$steps"
 			echo "randdiff.$user.$i randdiff-$i-$steps" >>"$VM_ROOT/../names"
 		done
@@ -205,14 +220,28 @@ vm_boot() {
 			{ echo 125 >"$dir/rc"; cp "$dir/setup.log" "$VM_LOG"; }
 	fi
 	if [ ! -f "$dir/rc" ]; then
-		t0=$(date +%s.%N)
+		t0=$(date +%s%N)
 		"$VM_SRC/vm-run" --timeout "${MC_VM_TIMEOUT:-900}" "$k" "$VM_ROOT" >"$VM_LOG" 2>"$dir/stderr"
 		echo $? >"$dir/rc"
-		echo "$(date +%s.%N) - $t0" | bc >"$dir/secs"
+		echo $((($(date +%s%N) - t0) / 1000000000)) >"$dir/secs"
 		cat "$dir/stderr" >>"$VM_LOG"
+		# kept for reading after the run
+		mkdir -p "$top_builddir/tests/vm-logs"
+		cp "$VM_LOG" "$top_builddir/tests/vm-logs/$k.$(basename "$BATS_TEST_FILENAME" .bats).console"
+		cp "$VM_ROOT/jobs" "$top_builddir/tests/vm-logs/$k.$(basename "$BATS_TEST_FILENAME" .bats).jobs"
 	fi
 	VM_RC=$(cat "$dir/rc")
 	VM_SECS=$(cat "$dir/secs" 2>/dev/null || echo 0)
+}
+
+# A machine fact stops the kernel: a skip, or with MC_VM_REQUIRE=1 (CI,
+# which installs qemu and reaches the archive) a failure.
+vm_skip() {
+	if [ -n "${MC_VM_REQUIRE:-}" ]; then
+		echo "MC_VM_REQUIRE is set, and the kernel could not run: $*"
+		return 1
+	fi
+	skip "$*"
 }
 
 # vm_require KERNEL: skips (a machine fact, printed) or fails (the kernel
@@ -221,11 +250,11 @@ vm_require() {
 	local k=$1 why
 	vm_selected "$k" || skip "not in MC_VM_KERNELS ($(vm_kernels))"
 	why=$(vm_skip_reason "$k")
-	[ -z "$why" ] || skip "$why"
+	[ -z "$why" ] || { vm_skip "$why"; return 1; }
 	vm_boot "$k"
 	case $VM_RC in
 	0) return 0 ;;
-	77) skip "$(grep -h 'SKIP\|cannot fetch' "$BATS_FILE_TMPDIR/vm/$k/stderr" | head -1)" ;;
+	77) vm_skip "$(grep -h 'SKIP\|cannot fetch' "$BATS_FILE_TMPDIR/vm/$k/stderr" | sed -n 1p)"; return 1 ;;
 	esac
 	echo "$k: vm-run exit $VM_RC (2: did not boot; 3: did not finish; 125: setup)"
 	tail -30 "$VM_LOG"
@@ -234,7 +263,7 @@ vm_require() {
 
 # vm_job_end ID: "rc=N same|differs|-" of job ID, empty if it never ended.
 vm_job_end() {
-	sed -n "s/^@@J $1 end //p" "$VM_LOG" | head -1
+	sed -n "s/^@@J $1 end //p" "$VM_LOG" | sed -n 1p
 }
 
 # vm_job_lines ID out|err: what job ID printed.
@@ -243,5 +272,5 @@ vm_job_lines() {
 }
 
 vm_release() {
-	sed -n 's/^.*@@VM booted release=\([^ ]*\).*/\1/p' "$VM_LOG" | head -1
+	sed -n 's/^.*@@VM booted release=\([^ ]*\).*/\1/p' "$VM_LOG" | sed -n 1p
 }
