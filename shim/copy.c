@@ -323,15 +323,25 @@ static int map_flags(const struct vma *v, bool file)
  * 6.1 print no "lf" in smaps; a locked range with a page missing can only
  * be locked on fault (mlock faults every page in, and no page of a locked
  * VMA can be dropped). */
-static void lock_like(const struct vma *v, const struct copy_ctx *c, unsigned long dest,
+static long lock_like(const struct vma *v, const struct copy_ctx *c, unsigned long dest,
 		      unsigned long len)
 {
 	if (!v->has_vmflags)
-		return;
+		return 0;
 	if ((v->vmflags & VMF_LF) || ((v->vmflags & VMF_LO) && c->absent))
-		sys6(SYS_mlock2, (long)dest, (long)len, MLOCK_ONFAULT, 0, 0, 0);
+		return sys6(SYS_mlock2, (long)dest, (long)len, MLOCK_ONFAULT, 0, 0, 0);
+	if (v->vmflags & VMF_LO)
+		return sys_mlock(dest, len);
+	return 0;
+}
+
+/* Gives the old VMA its lock back after a failed lock of the new range. */
+static void relock_old(const struct vma *v)
+{
+	if (v->vmflags & VMF_LF)
+		sys6(SYS_mlock2, (long)v->start, (long)(v->end - v->start), MLOCK_ONFAULT, 0, 0, 0);
 	else if (v->vmflags & VMF_LO)
-		sys_mlock(dest, len);
+		sys_mlock(v->start, v->end - v->start);
 }
 
 /* /proc/self/pagemap, and /proc/self/mem for an unreadable source, an
@@ -395,8 +405,17 @@ long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 		return err;
 	}
 	mc_attrs_copy(v, dest, len);
-	lock_like(v, &c, dest, len);
+	/* The old VMA's lock goes first, as the kernel's move charges no new
+	 * lock against RLIMIT_MEMLOCK, and the old VMA loses it anyway. A
+	 * lock that still fails is the call's error, not ignored: the old
+	 * range, still whole, is locked again. */
 	mc_attrs_unlock_old(v);
+	err = (int)lock_like(v, &c, dest, len);
+	if (err) {
+		relock_old(v);
+		sys_munmap(dest, len);
+		return err;
+	}
 	sys_madvise(old, len, MADV_DONTNEED);
 	if (c.guards)
 		sys_madvise(old, len, MADV_GUARD_REMOVE); /* they moved */

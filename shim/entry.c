@@ -129,9 +129,11 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 			return ret;
 		}
 	}
-	a.ret = mc_check_map_count(r);
-	if (a.ret)
-		return a.ret;
+	err = mc_check_map_count(r);
+	if (err)
+		return err;
+	/* No VMA at or above old (old past the last one, or wrapped): the
+	 * walk calls nothing and the answer stays EFAULT. */
 	err = mc_maps_walk(r->old, true, single_cb, &a);
 	*emulating = a.emulating;
 	if (err < 0) {

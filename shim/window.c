@@ -48,6 +48,8 @@ static bool single_threaded(void)
 	return mc_procdir_each("/proc/self/task", count_thread, &threads) == 0 && threads == 1;
 }
 
+#define SIGBIT(n) (1ULL << ((n) - 1))
+
 static long sigprocmask_raw(int how, const unsigned long long *set, unsigned long long *old)
 {
 	return sys6(SYS_rt_sigprocmask, how, (long)set, (long)old, sizeof(*set), 0, 0);
@@ -55,7 +57,14 @@ static long sigprocmask_raw(int how, const unsigned long long *set, unsigned lon
 
 bool mc_window_open(struct mc_window *w, bool other_threads_allowed)
 {
-	const unsigned long long all = ~0ULL;
+	/* Every signal but those the kernel raises for an instruction or a
+	 * system call of this thread: blocked, those kill the process (a
+	 * sandbox that traps system calls with SIGSYS, SECCOMP_RET_TRAP, and
+	 * answers them from the handler would die on the library's first
+	 * system call in the window). Their handlers run on this thread, at
+	 * this thread's own instruction: never in the middle of the window. */
+	const unsigned long long all = ~(SIGBIT(SIGSYS) | SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) |
+					 SIGBIT(SIGILL) | SIGBIT(SIGFPE) | SIGBIT(SIGTRAP));
 
 	w->alone = false;
 	w->blocked = sigprocmask_raw(SIG_BLOCK, &all, &w->saved) == 0;

@@ -158,6 +158,10 @@ load differential
 	compare_emulated du-err-unmapped-old-fixed
 }
 
+@test "as root: DONTUNMAP of a range above every VMA, wrapping past the top: EFAULT, not a success at 0" {
+	compare_emulated du-err-old-above-task-size
+}
+
 @test "as root: DONTUNMAP without FIXED of a range crossing a VMA end: EFAULT" {
 	compare_emulated du-err-crosses-vma-end
 }

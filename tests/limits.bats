@@ -55,6 +55,9 @@ load unpriv
 @test "unprivileged: 40 locked private pages, DONTUNMAP|FIXED" {
 	unpriv_compare li-memlock-private-fixed
 }
+@test "unprivileged: 40 locked private pages, DONTUNMAP|FIXED by the race-free copy: the new range locked, no new RLIMIT_MEMLOCK charge" {
+	unpriv_compare li-memlock-private-fixed MREMAP_COMPAT_STRATEGY=race-free
+}
 @test "MLOCK_ONFAULT shared memory, one page touched: new range lo lf, that page only present" {
 	compare_emulated li-memlock-shared-onfault
 }

@@ -1094,6 +1094,14 @@ static void du_err_unmapped_old(void)
 	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, pg(D));
 }
 
+/* old above every VMA, the range wrapping past the top of the address
+ * space: no VMA, EFAULT (never a success at address 0). */
+static void du_err_old_above_task_size(void)
+{
+	anon(D, 4, RW, 'X');
+	run(0UL - PS, 2 * PS, 2 * PS, MAYMOVE | DONTUNMAP, 0);
+}
+
 static void du_err_unmapped_old_fixed(void)
 {
 	anon(D, 4, RW, 'X');
@@ -3139,6 +3147,7 @@ static const struct scenario {
 	{ "du-err-hint-overlap", du_err_hint_overlap },
 	{ "du-err-unmapped-old", du_err_unmapped_old },
 	{ "du-err-unmapped-old-fixed", du_err_unmapped_old_fixed },
+	{ "du-err-old-above-task-size", du_err_old_above_task_size },
 	{ "du-err-crosses-vma-end", du_err_crosses_vma_end },
 	{ "du-err-crosses-into-gap", du_err_crosses_into_gap },
 	{ "du-vdso", du_vdso },

@@ -1,8 +1,9 @@
 # tests/unpriv.bash - a scenario as an unprivileged user (load after differential).
 
 # unpriv_compare NAME: native and emulated as user nobody, compared.
-unpriv_compare() {
+unpriv_compare() { # NAME [VAR=VALUE...]: the VAR=VALUE pairs go to the emulated run
 	local name=$1 nat emu err rc=0
+	shift
 	skip_unless_cmd setpriv
 	[ "$(id -u)" -eq 0 ] || skip "needs root to become another user (running as $(id -u))"
 	nat="$BATS_TEST_TMPDIR/$name.unpriv.native"
@@ -14,7 +15,7 @@ unpriv_compare() {
 	[ "$rc" -ne 77 ] || skip "$(head -1 "$nat")"
 	[ "$rc" -eq 0 ] || _diff_fail "native run as nobody exited $rc" || return 1
 	setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$BATS_TEST_TMPDIR" \
-		LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 \
+		LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$@" \
 		"$SCENARIO" "$name" >"$emu" 2>"$err" || _diff_fail "emulated run as nobody failed:" "$(cat "$err")" || return 1
 	grep -q ': emulated' "$err" || _diff_fail "not emulated:" "$(cat "$err")" || return 1
 	diff -u --label "native as nobody" --label "emulated as nobody" "$nat" "$emu"
