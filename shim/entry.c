@@ -129,11 +129,12 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 			return ret;
 		}
 	}
-	err = mc_check_map_count(r);
-	if (err)
-		return err;
+	a.ret = mc_check_map_count(r);
+	if (a.ret)
+		return a.ret;
 	/* No VMA at or above old (old past the last one, or wrapped): the
 	 * walk calls nothing and the answer stays EFAULT. */
+	a.ret = -EFAULT;
 	err = mc_maps_walk(r->old, true, single_cb, &a);
 	*emulating = a.emulating;
 	if (err < 0) {
