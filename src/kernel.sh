@@ -123,7 +123,10 @@ if [ -n "$loader" ]; then
 			grep -oE '/[^ ]+' | sort -u)
 		share "${deps[@]}" || exit 125
 		if [ -n "$lib" ]; then
-			share "$lib" && env+=("LD_PRELOAD=$lib") || exit 125
+			# in /prog, as the program: the VM's /tmp, /run and /dev are
+			# its own (a build tree under /tmp would be hidden)
+			cp -L "$lib" "$root/prog/libmremap-compat.so" &&
+				env+=("LD_PRELOAD=/prog/libmremap-compat.so") || exit 125
 		fi
 	else
 		sysroot=/usr/$garch-linux-gnu
