@@ -520,6 +520,31 @@ static void fmt_addr(char *out, size_t n, unsigned long a)
 		snprintf(out, n, "outside");
 }
 
+/* A region's end, in the frame of its start: a destination placed right
+ * below the arena ends at the arena's start, one placed right above it
+ * starts at the arena's end; both are labelled from new, wherever the
+ * kernel put them. */
+static bool in_new(unsigned long a)
+{
+	return new_elsewhere && a >= new_base && a < new_base + g_new_len;
+}
+
+static void fmt_start(char *out, size_t n, unsigned long a)
+{
+	if (!in_arena(a) && in_new(a))
+		snprintf(out, n, "new+0x%lx", a - new_base);
+	else
+		fmt_addr(out, n, a);
+}
+
+static void fmt_end(char *out, size_t n, unsigned long start, unsigned long end)
+{
+	if (!in_arena(start) && in_new(start) && end <= new_base + g_new_len)
+		snprintf(out, n, "new+0x%lx", end - new_base);
+	else
+		fmt_addr(out, n, end);
+}
+
 static void print_ret(void)
 {
 	char a[40];
@@ -714,8 +739,8 @@ static void print_layout(void)
 	for (i = 0; i < nregions; i++) {
 		char a[40], b[40];
 
-		fmt_addr(a, sizeof(a), regions[i].start);
-		fmt_addr(b, sizeof(b), regions[i].end);
+		fmt_start(a, sizeof(a), regions[i].start);
+		fmt_end(b, sizeof(b), regions[i].start, regions[i].end);
 		printf("map %s-%s %s %s%s\n", a, b, regions[i].perms, regions[i].kind,
 		       regions[i].extra);
 	}
@@ -768,7 +793,7 @@ static void print_pages(void)
 		for (a = regions[i].start; a < regions[i].end; a += PS) {
 			char ad[40], d[40];
 
-			fmt_addr(ad, sizeof(ad), a);
+			fmt_start(ad, sizeof(ad), a);
 			if (pread(mem, buf, PS, (off_t)a) != (ssize_t)PS)
 				snprintf(d, sizeof(d), "unreadable:%s", errno_name(errno));
 			else
@@ -1280,7 +1305,7 @@ static void du_uffd_fault(void)
 		struct uffdio_copy copy;
 		char ad[40];
 
-		fmt_addr(ad, sizeof(ad), a & ~(PS - 1));
+		fmt_start(ad, sizeof(ad), a & ~(PS - 1));
 		printf("fault at %s%s\n", ad,
 		       msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WRITE ? " write" : " read");
 		fill_page(page, 'U', 0);
