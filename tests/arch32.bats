@@ -66,7 +66,7 @@ need_i386() {
 }
 
 # The i386 scenarios compared: one per mapping kind and strategy (the three
-# known ac divergences of FINDINGS.md left out, as in the 64-bit suites).
+# known ac divergences of doc/findings.md left out, as in the 64-bit suites).
 I386_SCENARIOS="du-anon-fixed du-anon-hint-zero du-anon-partial-middle du-anon-readonly-partial
 du-anon-mlocked du-shared-anon du-memfd-shared du-memfd-private du-file-private
 du-file-private-readonly du-err-crosses-vma-end du-uffd-registered du-reopen-deleted
