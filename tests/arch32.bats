@@ -65,13 +65,12 @@ need_i386() {
 	}
 }
 
-# The i386 scenarios compared: one per mapping kind and strategy (the three
-# known ac divergences of doc/findings.md left out, as in the 64-bit suites).
+# The i386 scenarios compared: one per mapping kind and strategy.
 I386_SCENARIOS="du-anon-fixed du-anon-hint-zero du-anon-partial-middle du-anon-readonly-partial
 du-anon-mlocked du-shared-anon du-memfd-shared du-memfd-private du-file-private
 du-file-private-readonly du-err-crosses-vma-end du-uffd-registered du-reopen-deleted
 mv-three-prot mv-gaps mv-split-ends mv-mixed-kinds mv-dontunmap-split-ends mv-uffd-later
-mv-thousand"
+mv-thousand du-anon-readonly du-anon-protnone mv-dontunmap"
 
 @test "i386: the library built with gcc -m32 emulates as the kernel answers, on its compat system calls" {
 	need_i386
