@@ -1114,6 +1114,15 @@ static void call_and_result(const char *l, size_t n, char *buf, size_t len)
 		memmove((char *)e + 10, close, strlen(close) + 1);
 }
 
+/* Skips the spaces at *p and returns the length of the token there (0 at
+ * the end): the per-page descriptions are tokens separated by spaces. */
+static size_t next_token(const char **p, const char *e)
+{
+	while (*p < e && **p == ' ')
+		(*p)++;
+	return (size_t)((const char *)(memchr(*p, ' ', (size_t)(e - *p)) ?: e) - *p);
+}
+
 /* The first differing token of two per-page descriptions. */
 static void first_page_difference(const char *a, size_t na, const char *b, size_t nb,
 				  bool elsewhere, char *buf, size_t len)
@@ -1122,14 +1131,8 @@ static void first_page_difference(const char *a, size_t na, const char *b, size_
 	int region = 0;
 
 	for (;;) {
-		size_t ta, tb;
+		size_t ta = next_token(&a, ea), tb = next_token(&b, eb);
 
-		while (a < ea && *a == ' ')
-			a++;
-		while (b < eb && *b == ' ')
-			b++;
-		ta = (size_t)((const char *)(memchr(a, ' ', (size_t)(ea - a)) ?: ea) - a);
-		tb = (size_t)((const char *)(memchr(b, ' ', (size_t)(eb - b)) ?: eb) - b);
 		if (!ta && !tb) {
 			snprintf(buf, len, "per-page descriptions differ");
 			return;
@@ -1148,6 +1151,22 @@ static void first_page_difference(const char *a, size_t na, const char *b, size_
 }
 
 
+/* Cuts a "page:perms:kind:flags:hash" token into its five fields. */
+static bool split_fields(char *p, char *f[5])
+{
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		f[i] = p;
+		p = strchr(p, ':');
+		if (i < 4 && !p)
+			return false;
+		if (p)
+			*p++ = 0;
+	}
+	return true;
+}
+
 /* THE CHARGE LIMIT (README, "Known differences"): after a whole-VMA
  * DONTUNMAP of a charged ("ac") read-only or PROT_NONE private anonymous
  * VMA, 6.18 leaves the old VMA charged and without an anon_vma, a state no
@@ -1160,8 +1179,7 @@ static void first_page_difference(const char *a, size_t na, const char *b, size_
  * ones plus "ac", on r--p or ---p anonymous pages, all else equal. */
 static bool kept_ac_only(const char *a, size_t ta, const char *b, size_t tb)
 {
-	char x[160], y[160], *fa[5], *fb[5], *p, want[80];
-	int i;
+	char x[160], y[160], *fa[5], *fb[5], want[80];
 
 	if (ta >= sizeof(x) || tb >= sizeof(y))
 		return false;
@@ -1169,22 +1187,8 @@ static bool kept_ac_only(const char *a, size_t ta, const char *b, size_t tb)
 	x[ta] = 0;
 	memcpy(y, b, tb);
 	y[tb] = 0;
-	for (p = x, i = 0; i < 5; i++) {
-		fa[i] = p;
-		p = strchr(p, ':');
-		if (i < 4 && !p)
-			return false;
-		if (p)
-			*p++ = 0;
-	}
-	for (p = y, i = 0; i < 5; i++) {
-		fb[i] = p;
-		p = strchr(p, ':');
-		if (i < 4 && !p)
-			return false;
-		if (p)
-			*p++ = 0;
-	}
+	if (!split_fields(x, fa) || !split_fields(y, fb))
+		return false;
 	if (strcmp(fa[0], fb[0]) || strcmp(fa[1], fb[1]) || strcmp(fa[4], fb[4]) ||
 	    strcmp(fa[2], "anon") || strcmp(fb[2], "anon") ||
 	    (strcmp(fa[1], "r--p") && strcmp(fa[1], "---p")))
@@ -1206,14 +1210,8 @@ static bool page_differences_kept_ac(const char *a, size_t na, const char *b, si
 	bool any = false;
 
 	for (;;) {
-		size_t ta, tb;
+		size_t ta = next_token(&a, ea), tb = next_token(&b, eb);
 
-		while (a < ea && *a == ' ')
-			a++;
-		while (b < eb && *b == ' ')
-			b++;
-		ta = (size_t)((const char *)(memchr(a, ' ', (size_t)(ea - a)) ?: ea) - a);
-		tb = (size_t)((const char *)(memchr(b, ' ', (size_t)(eb - b)) ?: eb) - b);
 		if (!ta || !tb)
 			return any && !ta && !tb;
 		if (ta != tb || memcmp(a, b, ta)) {
