@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/sysmacros.h>
 
 /* VmFlags from smaps that the emulation looks at (SPEC.md §7). */
 #define VMF_LO 0x0001u /* VM_LOCKED */
@@ -66,6 +67,13 @@ enum mc_vma_kind {
 	VMA_SPECIAL,       /* [vdso], [vvar], [vsyscall]...: VM_DONTEXPAND */
 };
 enum mc_vma_kind mc_vma_kind(const struct vma *v);
+
+/* Is the file with this device and inode (from fstat) the one v maps? */
+static inline bool mc_vma_maps_file(const struct vma *v, unsigned long long dev,
+				    unsigned long long ino)
+{
+	return ino == v->ino && major(dev) == v->dev_major && minor(dev) == v->dev_minor;
+}
 
 /* [anon:NAME] of a named private anonymous mapping, or NULL. */
 const char *mc_vma_anon_name(const struct vma *v, size_t *len);

@@ -105,8 +105,7 @@ static __attribute__((noinline)) bool driver_places_mappings(const struct vma *v
 	fd = sys_openat(AT_FDCWD, v->path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	if (!sys_fstat_ids((int)fd, &st) && st.ino == v->ino &&
-	    major(st.dev) == v->dev_major && minor(st.dev) == v->dev_minor)
+	if (!sys_fstat_ids((int)fd, &st) && mc_vma_maps_file(v, st.dev, st.ino))
 		placed = is_zero_or_dax(&st, v) || (S_ISREG(st.mode) && on_ramfs(fd));
 	sys_close((int)fd);
 	return placed;

@@ -67,7 +67,7 @@ static bool same_file(long fd, const struct vma *v)
 
 	if (sys_fstat_id((int)fd, &dev, &ino))
 		return false;
-	return ino == v->ino && major(dev) == v->dev_major && minor(dev) == v->dev_minor;
+	return mc_vma_maps_file(v, dev, ino);
 }
 
 /* Opens path read-only; the descriptor if it is v's file, else -errno. */
