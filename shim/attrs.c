@@ -40,6 +40,6 @@ void mc_attrs_copy(const struct vma *v, unsigned long addr, unsigned long len)
  * moved range: the VMA is not split. */
 void mc_attrs_unlock_old(const struct vma *v)
 {
-	if (!v->has_vmflags || (v->vmflags & (VMF_LO | VMF_LF)))
+	if (vma_may_be_locked(v))
 		sys_munlock(v->start, v->end - v->start);
 }

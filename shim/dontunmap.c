@@ -49,11 +49,11 @@
 
 int mc_du_refusal(const struct vma *v)
 {
-	if (v->has_vmflags && (v->vmflags & VMF_SL))
+	if (v->vmflags & VMF_SL)
 		return -EPERM;
 	if (mc_vma_kind(v) == VMA_SPECIAL)
 		return -EINVAL;
-	if (v->has_vmflags && (v->vmflags & (VMF_DE | VMF_PF | VMF_HT)))
+	if (v->vmflags & (VMF_DE | VMF_PF | VMF_HT))
 		return -EINVAL;
 	return 0;
 }
@@ -74,7 +74,7 @@ static enum du_strategy du_choose(struct mremap_req *r, const struct vma *v,
 				  enum mc_strategy strategy)
 {
 	enum mc_vma_kind kind = mc_vma_kind(v);
-	bool uffd = v->has_vmflags && (v->vmflags & VMF_UFFD);
+	bool uffd = v->vmflags & VMF_UFFD;
 
 	if (kind == VMA_SHARED) {
 		r->how = "alias";
@@ -129,6 +129,12 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	if (du_zero_copy(how) && !mc_window_open(&w, strategy == MC_STRATEGY_ZERO_COPY)) {
 		r->how = "copy (other threads: race-free)";
 		how = DU_COPY;
+	}
+	/* Only move+regrow does with the flags facts.c settles: the others
+	 * give a new VMA the old one's flags (smaps). */
+	if (!v->has_vmflags && how != DU_REGROW) {
+		ret = MC_ASK_SMAPS;
+		goto out;
 	}
 	if (how == DU_COPY && mc_vma_kind(v) == VMA_FILE_PRIVATE) {
 		fd = mc_reopen_vma_file(v);

@@ -4,6 +4,12 @@
 #include "shim/maps.h"
 #include "shim/req.h"
 
+/* mc_du_emulate()'s answer when v came from /proc/self/maps with only the
+ * flags facts.c settles and the strategy wants the others: nothing was
+ * changed; call again with v read from smaps. Never an answer of
+ * mremap_compat(). */
+#define MC_ASK_SMAPS (-4095L)
+
 /* One DONTUNMAP piece: [old, old+len) lies inside VMA v. With fixed the
  * piece goes to new_addr, replacing what is there; without, new_addr is a
  * hint. Returns the new address or -errno; decides every refusal before

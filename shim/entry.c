@@ -20,6 +20,7 @@
 #include "shim/decide.h"
 #include "shim/dontunmap.h"
 #include "shim/entry.h"
+#include "shim/facts.h"
 #include "shim/guard.h"
 #include "shim/kernel-only.h"
 #include "shim/maps.h"
@@ -71,6 +72,8 @@ struct single_arg {
 	struct mremap_req *r;
 	unsigned int emulated;
 	bool emulating;
+	bool ask_smaps;           /* the maps could not settle it: read smaps */
+	struct mc_facts *facts;
 	long ret;
 };
 
@@ -106,13 +109,34 @@ static int single_cb(const struct vma *v, void *arg)
 		return 1;
 	}
 	a->ret = mc_du_emulate(r, v, r->old, r->old_len, r->new_addr, false);
+	if (a->ret == MC_ASK_SMAPS)
+		a->ask_smaps = true;
 	return 1;
+}
+
+/* The same, from /proc/self/maps: the VMA's refusals and registration
+ * settled by the probes of facts.c, or smaps asked for. */
+static int single_maps_cb(const struct vma *mv, void *arg)
+{
+	struct single_arg *a = arg;
+	struct vma v = *mv;
+
+	bool settled = v.start > a->r->old || mc_facts_settle(a->facts, &v, VMF_SL | VMF_UFFD);
+
+	mc_facts_end(a->facts); /* our userfaultfd goes before anything moves */
+	if (!settled) {
+		a->ask_smaps = true;
+		return 1;
+	}
+	return single_cb(&v, arg);
 }
 
 static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulating)
 {
 	/* Every answer but the kernel's own is the library's: "emulated". */
-	struct single_arg a = { .r = r, .emulated = emulated, .emulating = true, .ret = -EFAULT };
+	struct mc_facts facts = MC_FACTS_INIT;
+	struct single_arg a = { .r = r, .emulated = emulated, .emulating = true,
+				.facts = &facts, .ret = -EFAULT };
 	int err;
 
 	/* A kernel with DONTUNMAP for private anonymous memory only (5.7-5.12)
@@ -135,7 +159,13 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 	/* No VMA at or above old (old past the last one, or wrapped): the
 	 * walk calls nothing and the answer stays EFAULT. */
 	a.ret = -EFAULT;
-	err = mc_maps_walk(r->old, true, single_cb, &a);
+	err = mc_maps_walk(r->old, false, single_maps_cb, &a);
+	if (err >= 0 && a.ask_smaps) {
+		a.ret = -EFAULT;
+		a.emulating = true;
+		a.ask_smaps = false;
+		err = mc_maps_walk(r->old, true, single_cb, &a);
+	}
 	*emulating = a.emulating;
 	if (err < 0) {
 		r->why = "cannot read /proc/self/smaps: answering as an older kernel";

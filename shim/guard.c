@@ -27,6 +27,7 @@
 #include "compat/sys.h"
 #include "shim/dontunmap.h"
 #include "shim/entry.h"
+#include "shim/facts.h"
 #include "shim/guard.h"
 #include "shim/maps.h"
 #include "shim/span.h"
@@ -37,14 +38,14 @@
 int mc_source_refusal(const struct mremap_req *r, const struct vma *v, unsigned long span)
 {
 	bool special = mc_vma_kind(v) == VMA_SPECIAL ||
-		       (v->has_vmflags && (v->vmflags & (VMF_DE | VMF_PF)));
+		       (v->vmflags & (VMF_DE | VMF_PF));
 	bool grows = r->new_len > r->old_len;
 
 	if (v->start > r->old)
 		return -EFAULT;                 /* no VMA at old */
-	if (v->has_vmflags && (v->vmflags & VMF_SL))
+	if (v->vmflags & VMF_SL)
 		return -EPERM;                  /* sealed */
-	if (v->has_vmflags && (v->vmflags & VMF_HT) && grows)
+	if ((v->vmflags & VMF_HT) && grows)
 		return -EINVAL;                 /* align_hugetlb(): no hugetlb grow */
 	if (r->old_len == 0 && !v->shared)
 		return -EINVAL;                 /* duplicate of a private mapping */
@@ -61,6 +62,7 @@ struct guard_arg {
 	const struct mremap_req *r;
 	unsigned long span;
 	int err;
+	bool ask_smaps;
 };
 
 static int guard_cb(const struct vma *v, void *arg)
@@ -71,10 +73,27 @@ static int guard_cb(const struct vma *v, void *arg)
 	return 1;
 }
 
+/* The same from /proc/self/maps, where the probe of facts.c tells whether
+ * the VMA is sealed; else smaps is asked (ask_smaps). */
+static int guard_maps_cb(const struct vma *mv, void *arg)
+{
+	struct guard_arg *a = arg;
+	struct mc_facts facts = MC_FACTS_INIT;
+	struct vma v = *mv;
+	bool settled = v.start > a->r->old || mc_facts_settle(&facts, &v, VMF_SL);
+
+	mc_facts_end(&facts);
+	if (!settled) {
+		a->ask_smaps = true;
+		return 1;
+	}
+	return guard_cb(&v, arg);
+}
+
 long mc_fixed_guard(struct mremap_req *r, bool *refused)
 {
 	struct mremap_req probe = *r;
-	struct guard_arg a = { r, r->old_len < r->new_len ? r->old_len : r->new_len, -EFAULT };
+	struct guard_arg a = { r, r->old_len < r->new_len ? r->old_len : r->new_len, -EFAULT, false };
 	int err;
 
 	*refused = false;
@@ -83,7 +102,11 @@ long mc_fixed_guard(struct mremap_req *r, bool *refused)
 		r->why = "the source lies inside one VMA";
 		return mc_kernel(r);
 	}
-	err = mc_maps_walk(r->old, true, guard_cb, &a);
+	err = mc_maps_walk(r->old, false, guard_maps_cb, &a);
+	if (err >= 0 && a.ask_smaps) {
+		a.err = -EFAULT;
+		err = mc_maps_walk(r->old, true, guard_cb, &a);
+	}
 	if (err < 0) {
 		r->why = "cannot read /proc/self/smaps: left to the kernel";
 		return mc_kernel(r);

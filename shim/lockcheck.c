@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include "compat/sys.h"
 #include "shim/lockcheck.h"
+#include "shim/status.h"
 
 /* capget(2)'s ABI (<linux/capability.h>, which musl-gcc cannot see). */
 #define CAP_VERSION_3 0x20080522u
@@ -28,38 +29,14 @@ static bool has_cap_ipc_lock(void)
 	return d[0] & (1u << CAP_IPC_LOCK_BIT);
 }
 
-/* VmLck from /proc/self/status, in bytes; ~0UL if unknown. Read in
- * windows of 256 bytes that overlap by more than a whole "VmLck:" line, so
- * the line lies whole inside one of them (a long Groups: line comes
- * before it). */
-static __attribute__((noinline)) unsigned long locked_bytes(void)
+/* VmLck from /proc/self/status, in bytes; ~0UL if unknown. */
+static unsigned long locked_bytes(void)
 {
-	static const char key[] = "\nVmLck:";
-	enum { WINDOW = 256, OVERLAP = 64 };
-	char buf[WINDOW + 1], *p, *end;
-	unsigned long kb = ~0UL, off = 0;
-	long fd, n;
+	struct mc_status s;
 
-	fd = sys_openat(AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!mc_status_read("/proc/self/status", &s) || !s.locked_seen)
 		return ~0UL;
-	while (kb == ~0UL && (n = sys_pread((int)fd, buf, WINDOW, off)) > 0) {
-		buf[n] = 0;
-		end = buf + n;
-		p = strstr(buf, key);
-		if (p && (end - p >= OVERLAP || n < WINDOW)) {
-			for (p += sizeof(key) - 1; p < end && (*p == ' ' || *p == '\t'); p++)
-				;
-			for (kb = 0; p < end && *p >= '0' && *p <= '9'; p++)
-				kb = kb * 10 + (unsigned long)(*p - '0');
-			kb *= 1024;
-		}
-		if (n < WINDOW)
-			break;
-		off += WINDOW - OVERLAP;
-	}
-	sys_close((int)fd);
-	return kb;
+	return s.locked;
 }
 
 /* Would the alias's lock of the new range fail? mlock() refuses when the

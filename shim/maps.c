@@ -212,6 +212,7 @@ static int end_of_other(struct reader *rd, const char *p, size_t len)
 	if (rd->pending && kept >= 8 && !memcmp(p, "VmFlags:", 8)) {
 		rd->v.vmflags = parse_vmflags(p + 8, p + kept);
 		rd->v.has_vmflags = true;
+		rd->v.known = ~0u;
 		return emit(rd);
 	}
 	return 0;

@@ -41,10 +41,24 @@ struct vma {
 	bool has_vmflags;       /* read from smaps */
 	bool deleted;           /* path ended in " (deleted)" */
 	bool path_truncated;    /* longer than VMA_PATH_MAX: path is a prefix */
-	unsigned int vmflags;   /* VMF_*, when has_vmflags */
+	unsigned int vmflags;   /* VMF_*: those of 'known' (0 for the others) */
+	unsigned int known;     /* the VMF_* bits known: all from smaps, some
+				 * from the probes of facts.c */
 	size_t path_len;
 	const char *path;       /* unescaped, no " (deleted)"; valid in the callback */
 };
+
+/* Is every flag of f known for v (smaps, or facts.c's probes)? */
+static inline bool vma_knows(const struct vma *v, unsigned int f)
+{
+	return (v->known & f) == f;
+}
+
+/* Might v be locked (VM_LOCKED, VM_LOCKONFAULT)? Yes when not known. */
+static inline bool vma_may_be_locked(const struct vma *v)
+{
+	return !vma_knows(v, VMF_LO | VMF_LF) || (v->vmflags & (VMF_LO | VMF_LF));
+}
 
 /* Calls fn for each VMA that ends above 'from', in address order, until fn
  * returns non-zero (which mc_maps_walk returns) or the end of the file (0).

@@ -96,7 +96,7 @@ static void merge_with_next(const struct vma *v, unsigned long old, unsigned lon
  * it grows by). */
 static bool regrow(const struct vma *v, unsigned long old, unsigned long len)
 {
-	if (!v->has_vmflags || (v->vmflags & (VMF_LO | VMF_LF))) {
+	if (vma_may_be_locked(v)) {
 		sys_munlock(v->start, old - v->start);
 		if (old + len < v->end)
 			sys_munlock(old + len, v->end - (old + len));
@@ -135,6 +135,12 @@ long mc_du_move(struct mremap_req *r, const struct vma *v,
 	}
 	if (try_regrow && regrow(v, old, len))
 		return ret;
+	/* The refill needs the flags of smaps: without them, the piece goes
+	 * back (the old range is still a hole: nobody can have mapped into
+	 * it) and the caller asks again with smaps. */
+	if (!v->has_vmflags && old_range_free(old, len, alone) &&
+	    !sys_is_err(sys_mremap(ret, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, old)))
+		return MC_ASK_SMAPS;
 	if (v->has_vmflags && (v->vmflags & VMF_NR))
 		map |= MAP_NORESERVE;
 	if (v->has_vmflags && (v->vmflags & VMF_GD))

@@ -30,6 +30,7 @@
 #include "include/mremap_compat.h"
 #include "shim/dontunmap.h"
 #include "shim/du.h"
+#include "shim/facts.h"
 #include "shim/kernel-only.h"
 #include "shim/maps.h"
 #include "shim/multivma.h"
@@ -116,7 +117,7 @@ static __attribute__((noinline)) bool driver_places_mappings(const struct vma *v
  * FIXED. */
 static bool vma_multi_allowed(const struct vma *v)
 {
-	if (v->has_vmflags && (v->vmflags & VMF_UFFD))
+	if (v->vmflags & VMF_UFFD)
 		return false;
 	return !driver_places_mappings(v);
 }
@@ -258,6 +259,46 @@ static bool later_file_unreopenable(const struct mremap_req *r)
 	return w.refused;
 }
 
+/* A move without DONTUNMAP asks one thing of each VMA that the maps line
+ * does not say: is it registered with a userfaultfd (not multi-movable)?
+ * Where every VMA of the range is private anonymous memory, facts.c's
+ * probe answers it (sealing is the kernel's own check on each piece).
+ * The maps are read once to ask, once to move. A registered VMA is not
+ * settled: the move then reads smaps, which tell it. */
+struct scan_walk {
+	const struct mremap_req *r;
+	struct mc_facts *facts;
+	bool settled;             /* so far, every VMA answered */
+};
+
+static int scan_cb(const struct vma *mv, void *arg)
+{
+	struct scan_walk *w = arg;
+	struct vma v = *mv;
+
+	if (v.start >= vrm_old_end(w->r))
+		return 1; /* past the range */
+	if (!mc_facts_settle(w->facts, &v, VMF_UFFD)) {
+		w->settled = false;
+		return 1;
+	}
+	return 0;
+}
+
+/* Can the maps, without smaps, tell every VMA of the range? */
+static bool maps_tell_enough(const struct mremap_req *r)
+{
+	struct mc_facts facts = MC_FACTS_INIT;
+	struct scan_walk w = { r, &facts, true };
+	int err;
+
+	if (vrm_dontunmap(r))
+		return false; /* the pieces' DONTUNMAP wants every flag */
+	err = mc_maps_walk(r->old, false, scan_cb, &w);
+	mc_facts_end(&facts);
+	return err >= 0 && w.settled;
+}
+
 long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 {
 	struct mv_walk w = {
@@ -276,8 +317,9 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 		return -EINVAL;
 	}
 	/* VmFlags tell userfaultfd registrations (not multi-movable) and, for
-	 * DONTUNMAP, what the emptied source must keep. */
-	err = mc_maps_walk(r->old, true, mv_piece, &w);
+	 * DONTUNMAP, what the emptied source must keep: from smaps, unless the
+	 * probes of facts.c could tell (none registered). */
+	err = mc_maps_walk(r->old, !maps_tell_enough(r), mv_piece, &w);
 	if (err < 0 && !w.seen) {
 		r->why = "cannot read /proc/self/smaps: answering as an older kernel";
 		return vrm_dontunmap(r) ? -EINVAL : -EFAULT;

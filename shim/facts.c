@@ -1,0 +1,164 @@
+/* shim/facts.c - the flags a decision needs, without reading smaps.
+ *
+ * /proc/self/smaps costs a walk of the page tables of every VMA up to the
+ * one asked for (Linux generates the records in order); /proc/self/maps
+ * walks none. What the maps line lacks for a private anonymous VMA, and
+ * how it is asked here, leaving no trace:
+ *
+ *   sealed (mseal, 6.10+)    mprotect() to its own protection: EPERM when
+ *                            sealed, else 0 and nothing changes (the
+ *                            kernel returns early when the flags are
+ *                            unchanged). Not on an executable VMA: arm64
+ *                            clears BTI, x86 may give an execute-only
+ *                            VMA a protection key.
+ *   userfaultfd-registered   UFFDIO_CONTINUE of its first page on a
+ *                            userfaultfd of our own: ENOENT when the VMA
+ *                            is registered with none, EINVAL when it is
+ *                            registered (CONTINUE is for shmem and
+ *                            hugetlb only): in mfill_atomic(), both before
+ *                            anything is touched. The ioctl exists since
+ *                            5.13: a feature bit of 9 or above says so.
+ *   locked                   VmLck: 0 in /proc/thread-self/status: no VMA
+ *                            of the process is locked.
+ *   VM_DONTEXPAND, VM_PFNMAP, hugetlb: never on private anonymous memory
+ *                            (a special mapping or a driver's has a name).
+ *
+ * The userfaultfd(2) call is one a sandbox may forbid (Chromium's
+ * renderer): it is made only when /proc/thread-self/status says this
+ * thread has no seccomp filter, read on every call (a filter can be added
+ * at any time; it can never be removed). Any other answer sends the
+ * caller to smaps.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include "compat/sys.h"
+#include "shim/facts.h"
+#include "shim/req.h"
+#include "shim/status.h"
+
+/* <linux/userfaultfd.h>, which musl-gcc cannot see. */
+#define UFFD_API 0xAAULL
+#define UFFD_USER_MODE_ONLY 1
+struct mc_uffdio_api {
+	unsigned long long api, features, ioctls;
+};
+struct mc_uffdio_continue {
+	unsigned long long start, len, mode;
+	long long mapped;
+};
+#define MC_UFFDIO_API _IOWR(0xAA, 0x3F, struct mc_uffdio_api)
+#define MC_UFFDIO_CONTINUE _IOWR(0xAA, 0x07, struct mc_uffdio_continue)
+/* UFFD_FEATURE_MINOR_HUGETLBFS (5.13) and every later feature bit */
+#define FEATURES_SINCE_CONTINUE (~((1ULL << 9) - 1))
+
+#ifndef SYS_userfaultfd
+#define SYS_userfaultfd -1 /* no such call here: -ENOSYS */
+#endif
+
+static bool begin(struct mc_facts *f)
+{
+	struct mc_status s;
+
+	if (f->state)
+		return f->state > 0;
+	f->state = -1;
+	if (!mc_status_read("/proc/thread-self/status", &s) || !s.seccomp_seen ||
+	    s.seccomp != 0 || !s.locked_seen)
+		return false;
+	f->locked = s.locked != 0;
+	f->state = 1;
+	return true;
+}
+
+static long new_uffd(void)
+{
+	long fd = sys6(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY, 0, 0, 0, 0, 0);
+
+	if (fd == -EINVAL) /* before 5.11: no UFFD_USER_MODE_ONLY */
+		fd = sys6(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK, 0, 0, 0, 0, 0);
+	return fd;
+}
+
+/* Our userfaultfd, with UFFDIO_CONTINUE: 1; the kernel has none (nothing
+ * can be registered): 2; cannot probe: -1. */
+static int open_uffd(struct mc_facts *f)
+{
+	struct mc_uffdio_api api = { UFFD_API, 0, 0 };
+	long fd;
+
+	if (f->uffd_state)
+		return f->uffd_state;
+	f->uffd_state = -1;
+	fd = new_uffd();
+	if (fd == -ENOSYS) {
+		f->uffd_state = 2;
+		return 2;
+	}
+	if (fd < 0)
+		return -1;
+	if (sys6(SYS_ioctl, fd, (long)MC_UFFDIO_API, (long)&api, 0, 0, 0) != 0 ||
+	    !(api.features & FEATURES_SINCE_CONTINUE)) {
+		sys_close((int)fd);
+		return -1;
+	}
+	f->uffd = fd;
+	f->uffd_state = 1;
+	return 1;
+}
+
+void mc_facts_end(struct mc_facts *f)
+{
+	if (f->uffd >= 0)
+		sys_close((int)f->uffd);
+	f->uffd = -1;
+	f->uffd_state = 0;
+}
+
+/* Is v registered with some userfaultfd? 0 no, 1 yes, -1 cannot tell. */
+static int registered(struct mc_facts *f, const struct vma *v)
+{
+	struct mc_uffdio_continue c = { v->start, mc_page_size, 0, 0 };
+	long r;
+
+	switch (open_uffd(f)) {
+	case 2:
+		return 0;
+	case 1:
+		break;
+	default:
+		return -1;
+	}
+	r = sys6(SYS_ioctl, f->uffd, (long)MC_UFFDIO_CONTINUE, (long)&c, 0, 0, 0);
+	return r == -ENOENT ? 0 : r == -EINVAL ? 1 : -1;
+}
+
+bool mc_facts_settle(struct mc_facts *f, struct vma *v, unsigned int need)
+{
+	long r;
+
+	if (v->has_vmflags)
+		return true;
+	if (mc_vma_kind(v) != VMA_ANON_PRIVATE)
+		return false;
+	/* The status is read only for the userfaultfd (seccomp): the seal
+	 * probe alone is a system call every sandbox allows. */
+	if ((need & VMF_UFFD) && !begin(f))
+		return false;
+	if (need & VMF_SL) {
+		if (v->prot & PROT_EXEC)
+			return false;
+		r = sys_mprotect(v->start, v->end - v->start, v->prot);
+		if (r == -EPERM)
+			v->vmflags |= VMF_SL;
+		else if (r != 0)
+			return false;
+	}
+	if ((need & VMF_UFFD) && !(v->vmflags & VMF_SL) && registered(f, v) != 0)
+		return false;
+	v->known |= need | VMF_DE | VMF_PF | VMF_HT;
+	if (f->state > 0 && !f->locked)
+		v->known |= VMF_LO | VMF_LF;
+	return true;
+}
