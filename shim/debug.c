@@ -133,6 +133,11 @@ void mc_debug_call(const struct mremap_req *r, long ret, const char *route)
 		put(&l, r->why);
 		put(&l, ")");
 	}
+	if (r->read) {
+		put(&l, " [read /proc/self/");
+		put(&l, r->read);
+		put(&l, "]");
+	}
 	flush(&l);
 }
 

@@ -159,8 +159,10 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 	/* No VMA at or above old (old past the last one, or wrapped): the
 	 * walk calls nothing and the answer stays EFAULT. */
 	a.ret = -EFAULT;
+	r->read = "maps";
 	err = mc_maps_walk(r->old, false, single_maps_cb, &a);
 	if (err >= 0 && a.ask_smaps) {
+		r->read = "smaps";
 		a.ret = -EFAULT;
 		a.emulating = true;
 		a.ask_smaps = false;

@@ -102,8 +102,10 @@ long mc_fixed_guard(struct mremap_req *r, bool *refused)
 		r->why = "the source lies inside one VMA";
 		return mc_kernel(r);
 	}
+	r->read = "maps";
 	err = mc_maps_walk(r->old, false, guard_maps_cb, &a);
 	if (err >= 0 && a.ask_smaps) {
+		r->read = "smaps";
 		a.err = -EFAULT;
 		err = mc_maps_walk(r->old, true, guard_cb, &a);
 	}

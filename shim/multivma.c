@@ -305,6 +305,7 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 		.r = r, .emulated = emulated, .end = vrm_old_end(r),
 		.seen = false, .moved = 0, .ret = -EFAULT,
 	};
+	bool smaps;
 	long edge;
 	int err;
 
@@ -319,7 +320,9 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 	/* VmFlags tell userfaultfd registrations (not multi-movable) and, for
 	 * DONTUNMAP, what the emptied source must keep: from smaps, unless the
 	 * probes of facts.c could tell (none registered). */
-	err = mc_maps_walk(r->old, !maps_tell_enough(r), mv_piece, &w);
+	smaps = !maps_tell_enough(r);
+	r->read = smaps ? "smaps" : "maps";
+	err = mc_maps_walk(r->old, smaps, mv_piece, &w);
 	if (err < 0 && !w.seen) {
 		r->why = "cannot read /proc/self/smaps: answering as an older kernel";
 		return vrm_dontunmap(r) ? -EINVAL : -EFAULT;

@@ -48,6 +48,7 @@ struct mremap_req {
 				  * gets the rounded lengths (entry.c) */
 	const char *why;         /* for the debug line: why emulated */
 	const char *how;         /* for the debug line: the strategy */
+	const char *read;        /* for the debug line: "maps" or "smaps" */
 };
 
 extern unsigned long mc_page_size;
@@ -75,6 +76,7 @@ static inline void req_decode(struct mremap_req *r, void *old, size_t old_len,
 	r->checked = false;
 	r->why = 0;
 	r->how = 0;
+	r->read = 0;
 }
 
 static inline bool vrm_fixed(const struct mremap_req *r)
