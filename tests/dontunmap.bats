@@ -14,6 +14,10 @@ load differential
 	compare_emulated du-anon-fixed
 }
 
+@test "as root: DONTUNMAP private anonymous whole VMA, then a new mapping just above the old range merges with it" {
+	compare_emulated du-anon-whole-then-neighbour
+}
+
 @test "as root: DONTUNMAP private anonymous whole VMA with a free hint: the hint is honoured" {
 	compare_emulated du-anon-hint-free
 }

@@ -842,6 +842,19 @@ static void du_anon_fixed(void)
 	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
 }
 
+/* After a DONTUNMAP of a whole VMA the kernel's old VMA keeps its page
+ * offset and has no anon_vma (unlink_anon_vmas): a new mapping just above
+ * it merges with it. A strategy that grew the VMA by its own length at
+ * new and moved the empty half back would give the old range the offset
+ * of that half and the anon_vma of the data: no merge. */
+static void du_anon_whole_then_neighbour(void)
+{
+	anon(S, 4, RW, 'A');
+	call(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	anon(S + 4, 2, RW, 'N');
+	report();
+}
+
 /* Whole VMA, no FIXED, free hint: honoured exactly. */
 static void du_anon_hint_free(void)
 {
@@ -3137,6 +3150,7 @@ static const struct scenario {
 	void (*fn)(void);
 } scenarios[] = {
 	{ "du-anon-fixed", du_anon_fixed },
+	{ "du-anon-whole-then-neighbour", du_anon_whole_then_neighbour },
 	{ "du-anon-hint-free", du_anon_hint_free },
 	{ "du-anon-hint-busy", du_anon_hint_busy },
 	{ "du-anon-hint-zero", du_anon_hint_zero },
