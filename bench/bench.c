@@ -484,26 +484,26 @@ static int du_phase(enum shape shape, size_t len, int n, unsigned mask, struct d
 	return -1;
 }
 
-static void du_fail(const char *name, int m)
+static void du_fail(int cs, const char *name, int m)
 {
-	fail_row(1, name, m < D_COUNT ? d_what[m] : "mmap of the site");
+	fail_row(cs, name, m < D_COUNT ? d_what[m] : "mmap of the site");
 }
 
-static void du_emit(const char *name, struct du_samples *sm, uint64_t without, int n,
+static void du_emit(int cs, const char *name, struct du_samples *sm, uint64_t without, int n,
 		    const char *tag, const char *extra)
 {
 	struct anchors a = {
 		sample_median(sm, D_APP), sample_median(sm, D_MEMCPY),
 		sample_median(sm, D_FLOOR), sample_median(sm, D_SMAPS), without,
 	};
-	char note[200];
+	char note[320];
 
 	snprintf(note, sizeof(note), "%d mappings in the process%s%s%s", sm->maps, extra,
 		 sm->cnt[D_FLOOR] && uffd_continue_errno != ENOENT ?
 		 "; the floor's UFFDIO_CONTINUE did not answer ENOENT: " : "",
 		 sm->cnt[D_FLOOR] && uffd_continue_errno != ENOENT ?
 		 strerror(uffd_continue_errno) : "");
-	row_a(1, name, sample_median(sm, D_NATIVE), sample_median(sm, D_LIB), &a, n, tag, note);
+	row_a(cs, name, sample_median(sm, D_NATIVE), sample_median(sm, D_LIB), &a, n, tag, note);
 }
 
 /* One row: every method, n rounds. */
@@ -518,9 +518,9 @@ static void du_row(const char *name, enum shape shape, size_t len, int n, const 
 	samples_init(&sm, n);
 	bad = du_phase(shape, len, n, D_ALL, &sm);
 	if (bad >= 0)
-		du_fail(name, bad);
+		du_fail(1, name, bad);
 	else
-		du_emit(name, &sm, 0, n, tag, extra);
+		du_emit(1, name, &sm, 0, n, tag, extra);
 	samples_free(&sm);
 }
 
@@ -539,12 +539,19 @@ static bool big_below(bool on)
 	return p == BELOW_BIG;
 }
 
-/* One row with 1 GiB populated at a lower address: every method with it,
- * and the library's same call without it, in blocks (with, without,
- * with: mapping and populating 1 GiB each round would swamp the run). */
+/* One row with 1 GiB populated at a lower address. The kernel, the
+ * library and the floor are measured with it and without it in blocks
+ * (with, without, with: mapping and populating 1 GiB each round would
+ * swamp the run), the same methods in every block; the other anchors
+ * after, in a block of their own with it: the smaps read walks the 1 GiB's
+ * page tables, and next to the compared columns it would cool their
+ * caches in the blocks with it only. */
 static void du_below_row(const char *name, enum shape shape, int n, const char *tag)
 {
+	const unsigned compared = D_BIT(D_NATIVE) | D_BIT(D_LIB) | D_BIT(D_FLOOR);
+	const unsigned others = D_ALL & ~compared;
 	struct du_samples with, wo;
+	char extra[200];
 	int bad = -1;
 
 	if (!wanted(name))
@@ -555,23 +562,26 @@ static void du_below_row(const char *name, enum shape shape, int n, const char *
 		fail_row(1, name, "mmap of the 1 GiB below");
 		goto out;
 	}
-	bad = du_phase(shape, 4 * KIB, n / 2, D_ALL, &with);
+	bad = du_phase(shape, 4 * KIB, n / 2, compared, &with);
 	big_below(false);
 	if (bad < 0)
-		bad = du_phase(shape, 4 * KIB, n, D_BIT(D_LIB), &wo);
+		bad = du_phase(shape, 4 * KIB, n, compared, &wo);
 	if (bad < 0 && !big_below(true)) {
 		fail_row(1, name, "mmap of the 1 GiB below");
 		goto out;
 	}
-	if (bad < 0) {
-		bad = du_phase(shape, 4 * KIB, n - n / 2, D_ALL, &with);
-		big_below(false);
-	}
+	if (bad < 0)
+		bad = du_phase(shape, 4 * KIB, n - n / 2, compared, &with);
+	if (bad < 0)
+		bad = du_phase(shape, 4 * KIB, n / 2, others, &with);
+	big_below(false);
+	snprintf(extra, sizeof(extra), ", 1 GiB populated at a lower address; without it: "
+		 "native %llu ns, floor %llu ns", (unsigned long long)sample_median(&wo, D_NATIVE),
+		 (unsigned long long)sample_median(&wo, D_FLOOR));
 	if (bad >= 0)
-		du_fail(name, bad);
+		du_fail(1, name, bad);
 	else
-		du_emit(name, &with, sample_median(&wo, D_LIB), n, tag,
-			", 1 GiB populated at a lower address; without: the same call, the 1 GiB unmapped");
+		du_emit(1, name, &with, sample_median(&wo, D_LIB), n, tag, extra);
 out:
 	samples_free(&with);
 	samples_free(&wo);
@@ -608,7 +618,7 @@ static const struct {
 	{ 4 * KIB, 1001, "4 KiB", "t:du4k", "-" },
 	{ 2 * MIB, 201, "2 MiB", "-", "-" },
 	{ 64 * MIB, 21, "64 MiB", "t:du64", "i:du64" },
-	{ 1 * GIB, 3, "1 GiB", "t:du1g", "i:du1g" },
+	{ 1 * GIB, 5, "1 GiB", "t:du1g", "i:du1g" },
 };
 
 static int du_reps(size_t k)
@@ -736,7 +746,7 @@ static void move_bench(int cs, const char *name, int k, size_t vma_len, size_t a
 	struct count_arg c;
 	struct anchors a = { 0, 0, 0, 0, 0 };
 	const char *who = "mremap";
-	char note[160];
+	char note[256];
 	int i, nn = 0, nl = 0, nn_wo = 0, nl_wo = 0, maps;
 	bool ok;
 
@@ -781,9 +791,11 @@ static void move_bench(int cs, const char *name, int k, size_t vma_len, size_t a
 		fail_row(cs, name, who);
 		goto unmap;
 	}
-	snprintf(note, sizeof(note), "%d VMAs in the range, %d mappings in the process%s",
-		 c.n, maps, below ? ", 1 GiB populated at a lower address; without: the same"
-		 " moves, the 1 GiB unmapped" : "");
+	snprintf(note, sizeof(note), "%d VMAs in the range, %d mappings in the process", c.n, maps);
+	if (below)
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 ", 1 GiB populated at a lower address; without it: native %llu ns",
+			 (unsigned long long)median(nat_wo, nn_wo));
 	row_a(cs, name, median(nat, nn), median(lib, nl), &a, 2 * n, tag, note);
 unmap:
 	munmap((void *)base, span);
@@ -1103,9 +1115,9 @@ static void case_threads(void)
 		samples_init(&sm, n);
 		bad = du_phase(SHAPE_INSIDE, sizes[k].len, n, D_BIT(D_NATIVE) | D_BIT(D_LIB), &sm);
 		if (bad >= 0)
-			du_fail(name, bad);
+			du_fail(6, name, bad);
 		else
-			du_emit(name, &sm, 0, n, "-", ", one of them idle in pause()");
+			du_emit(6, name, &sm, 0, n, "-", ", one of them idle in pause()");
 		samples_free(&sm);
 	}
 }
@@ -1119,7 +1131,7 @@ struct result {
 	struct anchors a;
 	int reps;
 	char tag[16];
-	char note[256];
+	char note[400];
 };
 
 #define MAX_RESULTS 160
@@ -1263,8 +1275,14 @@ static void case_intro(int cs)
 	       "protection.\n"
 	       "- smaps-read: read() of /proc/self/smaps up to and including the range's record.\n"
 	       "- rows *1 GiB populated below*: 1 GiB populated at 4 GiB (earlier in the maps "
-	       "files than the range), measured in blocks with it, without it (library only), with "
-	       "it; the notes give the library's median without it.\n\n");
+	       "files than the range). Native, library and floor are measured in blocks: with it, "
+	       "without it, with it (the same three in every block); app fallback, memcpy and "
+	       "smaps-read after, in a block of their own with it (the smaps read walks the 1 GiB's "
+	       "page tables and would cool the caches of the blocks with it only). The notes give "
+	       "the medians without it.\n"
+	       "- every method runs right after its range was populated: from 64 MiB on, the "
+	       "zeroing of len bytes has emptied the CPU caches, and every column (the floor too) "
+	       "pays cold caches.\n\n");
 }
 
 /* ---- the targets ---------------------------------------------------------- */
