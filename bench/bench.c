@@ -496,14 +496,23 @@ static void du_emit(int cs, const char *name, struct du_samples *sm, uint64_t wi
 		sample_median(sm, D_APP), sample_median(sm, D_MEMCPY),
 		sample_median(sm, D_FLOOR), sample_median(sm, D_SMAPS), without,
 	};
-	char note[320];
+	uint64_t nat = sample_median(sm, D_NATIVE), lib = sample_median(sm, D_LIB);
+	char note[400];
 
 	snprintf(note, sizeof(note), "%d mappings in the process%s%s%s", sm->maps, extra,
 		 sm->cnt[D_FLOOR] && uffd_continue_errno != ENOENT ?
 		 "; the floor's UFFDIO_CONTINUE did not answer ENOENT: " : "",
 		 sm->cnt[D_FLOOR] && uffd_continue_errno != ENOENT ?
 		 strerror(uffd_continue_errno) : "");
-	row_a(cs, name, sample_median(sm, D_NATIVE), sample_median(sm, D_LIB), &a, n, tag, note);
+	/* Few repetitions: the spread too (median() has sorted the samples). */
+	if (n <= 21 && sm->cnt[D_NATIVE] && sm->cnt[D_LIB])
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "; spread (min-max): native %llu-%llu ns, library %llu-%llu ns",
+			 (unsigned long long)sm->t[D_NATIVE][0],
+			 (unsigned long long)sm->t[D_NATIVE][sm->cnt[D_NATIVE] - 1],
+			 (unsigned long long)sm->t[D_LIB][0],
+			 (unsigned long long)sm->t[D_LIB][sm->cnt[D_LIB] - 1]);
+	row_a(cs, name, nat, lib, &a, n, tag, note);
 }
 
 /* One row: every method, n rounds. */
