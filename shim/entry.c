@@ -13,6 +13,7 @@
  *                                        else mc_mv_move() -> multivma.c
  */
 #include <errno.h>
+#include <string.h>
 #include "compat/sys.h"
 #include "include/mremap_compat.h"
 #include "shim/controls.h"
@@ -131,12 +132,42 @@ static int single_maps_cb(const struct vma *mv, void *arg)
 	return single_cb(&v, arg);
 }
 
+/* One walk of all of /proc/self/maps: it counts the mappings (the check
+ * of vm.max_map_count needs them all) and keeps the VMA at or above old,
+ * its path copied when short (a private anonymous VMA's name has at most
+ * 80 bytes). The call is decided after the walk, the count known. */
+struct first_walk {
+	unsigned long old, count;
+	bool found, long_path;
+	struct vma v;
+	char path[96];
+};
+
+static int first_cb(const struct vma *v, void *arg)
+{
+	struct first_walk *w = arg;
+
+	w->count++;
+	if (w->found || v->end <= w->old)
+		return 0;
+	w->found = true;
+	w->v = *v;
+	w->long_path = v->path_len >= sizeof(w->path);
+	if (!w->long_path) {
+		memcpy(w->path, v->path, v->path_len);
+		w->path[v->path_len] = 0;
+		w->v.path = w->path;
+	}
+	return 0;
+}
+
 static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulating)
 {
 	/* Every answer but the kernel's own is the library's: "emulated". */
 	struct mc_facts facts = MC_FACTS_INIT;
 	struct single_arg a = { .r = r, .emulated = emulated, .emulating = true,
 				.facts = &facts, .ret = -EFAULT };
+	struct first_walk w = { .old = r->old };
 	int err;
 
 	/* A kernel with DONTUNMAP for private anonymous memory only (5.7-5.12)
@@ -153,15 +184,21 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 			return ret;
 		}
 	}
-	a.ret = mc_check_map_count(r);
-	if (a.ret)
-		return a.ret;
-	/* No VMA at or above old (old past the last one, or wrapped): the
-	 * walk calls nothing and the answer stays EFAULT. */
-	a.ret = -EFAULT;
-	r->read = "maps";
-	err = mc_maps_walk(r->old, false, single_maps_cb, &a);
-	if (err >= 0 && a.ask_smaps) {
+	err = mc_maps_walk(0, false, first_cb, &w);
+	if (err >= 0) {
+		a.ret = mc_map_count_refusal(r, w.count);
+		if (a.ret)
+			return a.ret;
+		/* No VMA at or above old (old past the last one, or
+		 * wrapped): the answer stays EFAULT. */
+		a.ret = -EFAULT;
+		r->read = "maps";
+		if (w.found && w.long_path)
+			a.ask_smaps = true;
+		else if (w.found)
+			single_maps_cb(&w.v, &a);
+	}
+	if (err < 0 || a.ask_smaps) {
 		r->read = "smaps";
 		a.ret = -EFAULT;
 		a.emulating = true;

@@ -268,7 +268,8 @@ static bool later_file_unreopenable(const struct mremap_req *r)
 struct scan_walk {
 	const struct mremap_req *r;
 	struct mc_facts *facts;
-	bool settled;             /* so far, every VMA answered */
+	unsigned long count;      /* every mapping: the vm.max_map_count check */
+	bool settled;             /* so far, every VMA of the range answered */
 };
 
 static int scan_cb(const struct vma *mv, void *arg)
@@ -276,27 +277,27 @@ static int scan_cb(const struct vma *mv, void *arg)
 	struct scan_walk *w = arg;
 	struct vma v = *mv;
 
-	if (v.start >= vrm_old_end(w->r))
-		return 1; /* past the range */
-	if (!mc_facts_settle(w->facts, &v, VMF_UFFD)) {
+	w->count++;
+	if (!w->settled || v.end <= w->r->old || v.start >= vrm_old_end(w->r))
+		return 0;
+	if (!mc_facts_settle(w->facts, &v, VMF_UFFD))
 		w->settled = false;
-		return 1;
-	}
 	return 0;
 }
 
-/* Can the maps, without smaps, tell every VMA of the range? */
-static bool maps_tell_enough(const struct mremap_req *r)
+/* One walk of all of /proc/self/maps: the count of mappings, and can the
+ * maps, without smaps, tell every VMA of the range? (Not for DONTUNMAP:
+ * its pieces want every flag.) -errno when maps cannot be read. */
+static int scan(const struct mremap_req *r, unsigned long *count, bool *settled)
 {
 	struct mc_facts facts = MC_FACTS_INIT;
-	struct scan_walk w = { r, &facts, true };
-	int err;
+	struct scan_walk w = { r, &facts, 0, !vrm_dontunmap(r) };
+	int err = mc_maps_walk(0, false, scan_cb, &w);
 
-	if (vrm_dontunmap(r))
-		return false; /* the pieces' DONTUNMAP wants every flag */
-	err = mc_maps_walk(r->old, false, scan_cb, &w);
 	mc_facts_end(&facts);
-	return err >= 0 && w.settled;
+	*count = w.count;
+	*settled = err >= 0 && w.settled;
+	return err;
 }
 
 long mc_mv_move(struct mremap_req *r, unsigned int emulated)
@@ -305,12 +306,12 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 		.r = r, .emulated = emulated, .end = vrm_old_end(r),
 		.seen = false, .moved = 0, .ret = -EFAULT,
 	};
-	bool smaps;
+	unsigned long count;
+	bool settled;
 	long edge;
 	int err;
 
-	edge = mc_check_map_count(r);
-	if (edge)
+	if (scan(r, &count, &settled) >= 0 && (edge = mc_map_count_refusal(r, count)))
 		return edge;
 	if (vrm_dontunmap(r) && (emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED) &&
 	    later_file_unreopenable(r)) {
@@ -320,9 +321,8 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 	/* VmFlags tell userfaultfd registrations (not multi-movable) and, for
 	 * DONTUNMAP, what the emptied source must keep: from smaps, unless the
 	 * probes of facts.c could tell (none registered). */
-	smaps = !maps_tell_enough(r);
-	r->read = smaps ? "smaps" : "maps";
-	err = mc_maps_walk(r->old, smaps, mv_piece, &w);
+	r->read = settled ? "maps" : "smaps";
+	err = mc_maps_walk(r->old, !settled, mv_piece, &w);
 	if (err < 0 && !w.seen) {
 		r->why = "cannot read /proc/self/smaps: answering as an older kernel";
 		return vrm_dontunmap(r) ? -EINVAL : -EFAULT;

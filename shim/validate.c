@@ -73,17 +73,24 @@ static unsigned long max_map_count(void)
 	return v;
 }
 
-long mc_check_map_count(struct mremap_req *r)
+long mc_map_count_refusal(struct mremap_req *r, unsigned long count)
 {
-	unsigned long max, count = 0;
+	unsigned long max;
 
 	if (!vrm_implies_new_addr(r))
 		return 0;
 	max = max_map_count();
-	if (max < 5 || mc_maps_walk(0, false, count_cb, &count) < 0)
-		return 0;
-	if (count + 2 < max - 3)
+	if (max < 5 || count + 2 < max - 3)
 		return 0;
 	r->why = "within five mappings of vm.max_map_count: ENOMEM up front, as 6.17+";
 	return -ENOMEM;
+}
+
+long mc_check_map_count(struct mremap_req *r)
+{
+	unsigned long count = 0;
+
+	if (!vrm_implies_new_addr(r) || mc_maps_walk(0, false, count_cb, &count) < 0)
+		return 0;
+	return mc_map_count_refusal(r, count);
 }
