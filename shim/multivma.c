@@ -265,11 +265,23 @@ static bool later_file_unreopenable(const struct mremap_req *r)
  * probe answers it (sealing is the kernel's own check on each piece).
  * The maps are read once to ask, once to move. A registered VMA is not
  * settled: the move then reads smaps, which tell it. */
+/* A range of at most SCAN_KEPT private anonymous VMAs is moved from what
+ * the scan kept (the extent and protection: all mv_piece() asks of such a
+ * VMA), without reading the maps a second time. */
+#define SCAN_KEPT 8
+
+struct kept_vma {
+	unsigned long start, end;
+	int prot;
+};
+
 struct scan_walk {
 	const struct mremap_req *r;
 	struct mc_facts *facts;
 	unsigned long count;      /* every mapping: the vm.max_map_count check */
 	bool settled;             /* so far, every VMA of the range answered */
+	int nkept;                /* VMAs of the range; > SCAN_KEPT: not kept */
+	struct kept_vma kept[SCAN_KEPT];
 };
 
 static int scan_cb(const struct vma *mv, void *arg)
@@ -280,24 +292,71 @@ static int scan_cb(const struct vma *mv, void *arg)
 	w->count++;
 	if (!w->settled || v.end <= w->r->old || v.start >= vrm_old_end(w->r))
 		return 0;
-	if (!mc_facts_settle(w->facts, &v, VMF_UFFD))
+	if (!mc_facts_settle(w->facts, &v, VMF_UFFD)) {
 		w->settled = false;
+		return 0;
+	}
+	if (w->nkept < SCAN_KEPT)
+		w->kept[w->nkept] = (struct kept_vma){ v.start, v.end, v.prot };
+	w->nkept++;
 	return 0;
 }
 
 /* One walk of all of /proc/self/maps: the count of mappings, and can the
  * maps, without smaps, tell every VMA of the range? (Not for DONTUNMAP:
  * its pieces want every flag.) -errno when maps cannot be read. */
-static int scan(const struct mremap_req *r, unsigned long *count, bool *settled)
+static int scan(struct scan_walk *w)
 {
 	struct mc_facts facts = MC_FACTS_INIT;
-	struct scan_walk w = { r, &facts, 0, !vrm_dontunmap(r) };
-	int err = mc_maps_walk(0, false, scan_cb, &w);
+	int err;
 
+	w->facts = &facts;
+	w->count = 0;
+	w->settled = !vrm_dontunmap(w->r);
+	w->nkept = 0;
+	err = mc_maps_walk(0, false, scan_cb, w);
 	mc_facts_end(&facts);
-	*count = w.count;
-	*settled = err >= 0 && w.settled;
+	w->facts = NULL;
+	w->settled = err >= 0 && w->settled;
 	return err;
+}
+
+/* The move from the kept VMAs, as mc_maps_walk() would call mv_piece(). */
+static void move_kept(const struct scan_walk *s, struct mv_walk *w)
+{
+	struct vma v;
+	int i;
+
+	for (i = 0; i < s->nkept; i++) {
+		memset(&v, 0, sizeof(v));
+		v.start = s->kept[i].start;
+		v.end = s->kept[i].end;
+		v.prot = s->kept[i].prot;
+		v.path = "";
+		v.known = VMF_UFFD | VMF_DE | VMF_PF | VMF_HT;
+		if (mv_piece(&v, w))
+			return;
+	}
+}
+
+enum scan_result { SCAN_REFUSED, SCAN_MOVED, SCAN_WALK_MAPS, SCAN_WALK_SMAPS };
+
+/* The scan, then the move from the kept VMAs where it can be; else which
+ * file the walk of the move reads. (Not inlined: the kept VMAs leave the
+ * stack before that walk, which may run on a small signal stack.) */
+static __attribute__((noinline)) enum scan_result
+scan_and_move(struct mremap_req *r, struct mv_walk *w, long *refusal)
+{
+	struct scan_walk s = { .r = r };
+
+	if (scan(&s) >= 0 && (*refusal = mc_map_count_refusal(r, s.count)))
+		return SCAN_REFUSED;
+	if (!s.settled)
+		return SCAN_WALK_SMAPS;
+	if (s.nkept > SCAN_KEPT)
+		return SCAN_WALK_MAPS;
+	move_kept(&s, w);
+	return SCAN_MOVED;
 }
 
 long mc_mv_move(struct mremap_req *r, unsigned int emulated)
@@ -306,12 +365,12 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 		.r = r, .emulated = emulated, .end = vrm_old_end(r),
 		.seen = false, .moved = 0, .ret = -EFAULT,
 	};
-	unsigned long count;
-	bool settled;
-	long edge;
-	int err;
+	enum scan_result how;
+	long edge = 0;
+	int err = 0;
 
-	if (scan(r, &count, &settled) >= 0 && (edge = mc_map_count_refusal(r, count)))
+	how = scan_and_move(r, &w, &edge);
+	if (how == SCAN_REFUSED)
 		return edge;
 	if (vrm_dontunmap(r) && (emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED) &&
 	    later_file_unreopenable(r)) {
@@ -321,8 +380,9 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 	/* VmFlags tell userfaultfd registrations (not multi-movable) and, for
 	 * DONTUNMAP, what the emptied source must keep: from smaps, unless the
 	 * probes of facts.c could tell (none registered). */
-	r->read = settled ? "maps" : "smaps";
-	err = mc_maps_walk(r->old, !settled, mv_piece, &w);
+	r->read = how == SCAN_WALK_SMAPS ? "smaps" : "maps";
+	if (how != SCAN_MOVED)
+		err = mc_maps_walk(r->old, how == SCAN_WALK_SMAPS, mv_piece, &w);
 	if (err < 0 && !w.seen) {
 		r->why = "cannot read /proc/self/smaps: answering as an older kernel";
 		return vrm_dontunmap(r) ? -EINVAL : -EFAULT;
