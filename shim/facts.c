@@ -23,11 +23,27 @@
  *   VM_DONTEXPAND, VM_PFNMAP, hugetlb: never on private anonymous memory
  *                            (a special mapping or a driver's has a name).
  *
- * The userfaultfd(2) call is one a sandbox may forbid (Chromium's
- * renderer): it is made only when /proc/thread-self/status says this
- * thread has no seccomp filter, read on every call (a filter can be added
- * at any time; it can never be removed). Any other answer sends the
- * caller to smaps.
+ * The probes run only where nobody else can act on the address space or
+ * the sandbox meanwhile: in the window of window.c (every signal blocked,
+ * one thread). Another thread could change a VMA's protection between the
+ * maps read and the mprotect probe, which would then restore the stale
+ * one; or install a seccomp filter for every thread (TSYNC) between the
+ * status read and userfaultfd(2). With other threads, smaps is read.
+ *
+ * userfaultfd(2) and personality(2) are calls a sandbox may forbid
+ * (Chromium's renderer): they are made only when /proc/thread-self/status
+ * says "Seccomp: 0", read on every call (a filter can be added at any
+ * time; it can never be removed).
+ *
+ * Two more conditions keep the probes traceless:
+ *   - under the personality READ_IMPLIES_EXEC, mprotect() adds PROT_EXEC
+ *     to a readable range: no seal probe of a readable VMA then;
+ *   - since 6.8 UFFDIO_CONTINUE gives a private VMA an anon_vma before it
+ *     looks at the registration (uffd_lock_vma()), which changes later
+ *     merges: the probe is made only on a VMA that has one already, shown
+ *     by a page of its own in /proc/self/pagemap (present, exclusively
+ *     mapped, not a file page: a private anonymous page hangs off the
+ *     VMA's anon_vma).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,19 +73,53 @@ struct mc_uffdio_continue {
 #define SYS_userfaultfd -1 /* no such call here: -ENOSYS */
 #endif
 
-static bool begin(struct mc_facts *f)
+#define READ_IMPLIES_EXEC 0x0400000
+#define PM_PRESENT_BIT (1ULL << 63)
+#define PM_FILE_BIT (1ULL << 61)
+#define PM_EXCLUSIVE_BIT (1ULL << 56)
+
+bool mc_facts_begin(struct mc_facts *f)
 {
 	struct mc_status s;
+	long persona;
 
 	if (f->state)
 		return f->state > 0;
 	f->state = -1;
+	if (!mc_window_open(&f->w, false))
+		return false; /* other threads (the mask is restored) */
 	if (!mc_status_read("/proc/thread-self/status", &s) || !s.seccomp_seen ||
 	    s.seccomp != 0 || !s.locked_seen)
 		return false;
+	persona = sys6(SYS_personality, 0xffffffffL, 0, 0, 0, 0, 0);
+	if (persona < 0)
+		return false;
+	f->rie = persona & READ_IMPLIES_EXEC;
 	f->locked = s.locked != 0;
 	f->state = 1;
 	return true;
+}
+
+/* Does v have an anon_vma? Yes when one of its first pages is a private
+ * anonymous page of its own; otherwise not known. */
+static bool has_anon_vma(struct mc_facts *f, const struct vma *v)
+{
+	unsigned long long pm[16];
+	unsigned long n = (v->end - v->start) / mc_page_size, i;
+	long got;
+
+	if (f->pagemap == -1)
+		f->pagemap = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (f->pagemap < 0)
+		return false;
+	if (n > 16)
+		n = 16;
+	got = sys_pread((int)f->pagemap, pm, n * 8, v->start / mc_page_size * 8);
+	for (i = 0; got == (long)(n * 8) && i < n; i++)
+		if ((pm[i] & (PM_PRESENT_BIT | PM_EXCLUSIVE_BIT | PM_FILE_BIT)) ==
+		    (PM_PRESENT_BIT | PM_EXCLUSIVE_BIT))
+			return true;
+	return false;
 }
 
 static long new_uffd(void)
@@ -112,8 +162,13 @@ void mc_facts_end(struct mc_facts *f)
 {
 	if (f->uffd >= 0)
 		sys_close((int)f->uffd);
+	if (f->pagemap >= 0)
+		sys_close((int)f->pagemap);
 	f->uffd = -1;
+	f->pagemap = -1;
 	f->uffd_state = 0;
+	mc_window_close(&f->w);
+	f->state = 0;
 }
 
 /* Is v registered with some userfaultfd? 0 no, 1 yes, -1 cannot tell. */
@@ -140,14 +195,10 @@ bool mc_facts_settle(struct mc_facts *f, struct vma *v, unsigned int need)
 
 	if (v->has_vmflags)
 		return true;
-	if (mc_vma_kind(v) != VMA_ANON_PRIVATE)
-		return false;
-	/* The status is read only for the userfaultfd (seccomp): the seal
-	 * probe alone is a system call every sandbox allows. */
-	if ((need & VMF_UFFD) && !begin(f))
+	if (mc_vma_kind(v) != VMA_ANON_PRIVATE || !mc_facts_begin(f))
 		return false;
 	if (need & VMF_SL) {
-		if (v->prot & PROT_EXEC)
+		if ((v->prot & PROT_EXEC) || (f->rie && (v->prot & PROT_READ)))
 			return false;
 		r = sys_mprotect(v->start, v->end - v->start, v->prot);
 		if (r == -EPERM)
@@ -155,10 +206,11 @@ bool mc_facts_settle(struct mc_facts *f, struct vma *v, unsigned int need)
 		else if (r != 0)
 			return false;
 	}
-	if ((need & VMF_UFFD) && !(v->vmflags & VMF_SL) && registered(f, v) != 0)
+	if ((need & VMF_UFFD) && !(v->vmflags & VMF_SL) &&
+	    (!has_anon_vma(f, v) || registered(f, v) != 0))
 		return false;
 	v->known |= need | VMF_DE | VMF_PF | VMF_HT;
-	if (f->state > 0 && !f->locked)
+	if (!f->locked)
 		v->known |= VMF_LO | VMF_LF;
 	return true;
 }

@@ -314,6 +314,8 @@ static int scan(struct scan_walk *w)
 	w->count = 0;
 	w->settled = !vrm_dontunmap(w->r);
 	w->nkept = 0;
+	if (w->settled) /* (outside the walk: a signal stack is small) */
+		mc_facts_begin(&facts);
 	err = mc_maps_walk(0, false, scan_cb, w);
 	mc_facts_end(&facts);
 	w->facts = NULL;

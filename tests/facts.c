@@ -127,7 +127,8 @@ static void no_trace(void)
 	size_t n1, n2;
 	void *r;
 
-	madvise(c, 4 * P, MADV_DONTNEED); /* no page, no anon_vma left */
+	madvise(c, 4 * P, MADV_DONTNEED); /* no page left (the anon_vma
+					    stays, unseen): smaps is read */
 	touch_stack();
 	/* Once before the snapshot: the pages of code and data the calls and
 	 * printf touch (of the program, libc, the library) are in. */
@@ -215,7 +216,9 @@ static void multi(bool file)
 
 	mmap(area + P, P, RW, ANON | MAP_FIXED, -1, 0);
 	mmap(area + 3 * P, P, RW, ANON | MAP_FIXED, -1, 0);
-	mmap(area + 2 * P, P, PROT_READ, ANON | MAP_FIXED, -1, 0);
+	mmap(area + 2 * P, P, RW, ANON | MAP_FIXED, -1, 0);
+	area[2 * P] = 'y'; /* every VMA has a page of its own: an anon_vma */
+	mprotect(area + 2 * P, P, PROT_READ);
 	if (file) {
 		fd = mkstemp(path);
 		if (fd < 0 || ftruncate(fd, P) ||
