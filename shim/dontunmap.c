@@ -126,7 +126,8 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	/* Zero copy only where nobody else can map into the old range while
 	 * it is free; the window stays open (signals blocked) until the old
 	 * range is whole again. */
-	if (du_zero_copy(how) && !mc_window_open(&w, strategy == MC_STRATEGY_ZERO_COPY)) {
+	if (du_zero_copy(how) && !r->alone &&
+	    !mc_window_open(&w, strategy == MC_STRATEGY_ZERO_COPY)) {
 		r->how = "copy (other threads: race-free)";
 		how = DU_COPY;
 	}
@@ -163,7 +164,8 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	case DU_REGROW:
 	case DU_REFILL:
 	default:
-		ret = mc_du_move(r, v, old, len, dest, !fixed, how == DU_REGROW, w.alone);
+		ret = mc_du_move(r, v, old, len, dest, !fixed, how == DU_REGROW,
+				 w.alone || r->alone);
 		break;
 	}
 out:

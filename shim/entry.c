@@ -123,13 +123,21 @@ static int single_maps_cb(const struct vma *mv, void *arg)
 	struct vma v = *mv;
 
 	bool settled = v.start > a->r->old || mc_facts_settle(a->facts, &v, VMF_SL | VMF_UFFD);
+	int ret;
 
-	mc_facts_end(a->facts); /* our userfaultfd goes before anything moves */
+	mc_facts_release(a->facts); /* our userfaultfd goes before anything moves */
 	if (!settled) {
+		mc_facts_end(a->facts);
 		a->ask_smaps = true;
 		return 1;
 	}
-	return single_cb(&v, arg);
+	/* The probes' window stays open for the strategy: nobody else can
+	 * have come in since the thread check. */
+	a->r->alone = a->facts->w.alone;
+	ret = single_cb(&v, arg);
+	a->r->alone = false;
+	mc_facts_end(a->facts);
+	return ret;
 }
 
 /* One walk of all of /proc/self/maps: it counts the mappings (the check

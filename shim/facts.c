@@ -158,7 +158,7 @@ static int open_uffd(struct mc_facts *f)
 	return 1;
 }
 
-void mc_facts_end(struct mc_facts *f)
+void mc_facts_release(struct mc_facts *f)
 {
 	if (f->uffd >= 0)
 		sys_close((int)f->uffd);
@@ -167,6 +167,11 @@ void mc_facts_end(struct mc_facts *f)
 	f->uffd = -1;
 	f->pagemap = -1;
 	f->uffd_state = 0;
+}
+
+void mc_facts_end(struct mc_facts *f)
+{
+	mc_facts_release(f);
 	mc_window_close(&f->w);
 	f->state = 0;
 }

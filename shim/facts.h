@@ -24,6 +24,9 @@ struct mc_facts {
  * stack is not added to the walk's). */
 bool mc_facts_begin(struct mc_facts *f);
 
+/* Closes the descriptors the probes opened; the window stays open. */
+void mc_facts_release(struct mc_facts *f);
+
 /* Closes what the probes opened and restores the signal mask. */
 void mc_facts_end(struct mc_facts *f);
 

@@ -49,6 +49,8 @@ struct mremap_req {
 	const char *why;         /* for the debug line: why emulated */
 	const char *how;         /* for the debug line: the strategy */
 	const char *read;        /* for the debug line: "maps" or "smaps" */
+	bool alone;              /* inside the window of window.c, opened by
+				  * the caller (facts.c's probes) */
 };
 
 extern unsigned long mc_page_size;
@@ -77,6 +79,7 @@ static inline void req_decode(struct mremap_req *r, void *old, size_t old_len,
 	r->why = 0;
 	r->how = 0;
 	r->read = 0;
+	r->alone = false;
 }
 
 static inline bool vrm_fixed(const struct mremap_req *r)
