@@ -63,6 +63,7 @@ struct guard_arg {
 	unsigned long span;
 	int err;
 	bool ask_smaps;
+	struct mc_facts *facts;
 };
 
 static int guard_cb(const struct vma *v, void *arg)
@@ -78,11 +79,10 @@ static int guard_cb(const struct vma *v, void *arg)
 static int guard_maps_cb(const struct vma *mv, void *arg)
 {
 	struct guard_arg *a = arg;
-	struct mc_facts facts = MC_FACTS_INIT;
 	struct vma v = *mv;
-	bool settled = v.start > a->r->old || mc_facts_settle(&facts, &v, VMF_SL);
+	bool settled = v.start > a->r->old || mc_facts_settle(a->facts, &v, VMF_SL);
 
-	mc_facts_end(&facts);
+	mc_facts_end(a->facts);
 	if (!settled) {
 		a->ask_smaps = true;
 		return 1;
@@ -93,7 +93,9 @@ static int guard_maps_cb(const struct vma *mv, void *arg)
 long mc_fixed_guard(struct mremap_req *r, bool *refused)
 {
 	struct mremap_req probe = *r;
-	struct guard_arg a = { r, r->old_len < r->new_len ? r->old_len : r->new_len, -EFAULT, false };
+	struct mc_facts facts = MC_FACTS_INIT;
+	struct guard_arg a = { r, r->old_len < r->new_len ? r->old_len : r->new_len, -EFAULT,
+			       false, &facts };
 	int err;
 
 	*refused = false;
@@ -103,7 +105,9 @@ long mc_fixed_guard(struct mremap_req *r, bool *refused)
 		return mc_kernel(r);
 	}
 	r->read = "maps";
+	mc_facts_begin(&facts); /* (outside the walk: a signal stack is small) */
 	err = mc_maps_walk(r->old, false, guard_maps_cb, &a);
+	mc_facts_end(&facts);
 	if (err >= 0 && a.ask_smaps) {
 		r->read = "smaps";
 		a.err = -EFAULT;

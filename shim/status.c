@@ -40,7 +40,7 @@ static void line(struct mc_status *s, const char *l, size_t n)
 
 bool mc_status_read(const char *path, struct mc_status *s)
 {
-	char buf[256], l[KEPT];
+	char buf[1024], l[KEPT]; /* (never inside a maps walk: facts.c) */
 	size_t n = 0;
 	long fd, got, i;
 
