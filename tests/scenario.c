@@ -1212,10 +1212,25 @@ static void du_vdso_fixed(void)
 	report();
 }
 
+/* The default huge page size in KiB (/proc/meminfo), or 0. */
+static long hugepage_kib(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	long kib = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
 static void need_hugepages(void)
 {
 	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "re");
-	long n = 0;
+	long n = 0, kib;
 
 	if (!f || fscanf(f, "%ld", &n) != 1)
 		n = 0;
@@ -1223,6 +1238,12 @@ static void need_hugepages(void)
 		fclose(f);
 	if (n < 4)
 		skip("no hugepages (vm.nr_hugepages = %ld)", n);
+	/* The layouts compared with the oracle's assume huge pages of
+	 * HUGE_ALIGN (arm64 with 16 KiB pages has 32 MiB ones). */
+	kib = hugepage_kib();
+	if (kib * 1024 != (long)HUGE_ALIGN)
+		skip("huge pages of %ld KiB here; the hugetlb scenarios assume %lu KiB", kib,
+		     HUGE_ALIGN / 1024);
 }
 
 static void du_hugetlb(void)
