@@ -21,6 +21,7 @@
 #define PM_SWAPPED (1ULL << 62)
 #define PM_FILE (1ULL << 61)
 #define PM_UFFD_WP (1ULL << 57)
+#define PM_EXCLUSIVE (1ULL << 56) /* PM_MMAP_EXCLUSIVE: mapped once */
 #define PM_GUARD (1ULL << 58) /* PM_GUARD_REGION, Linux 6.14 */
 
 #ifndef MADV_GUARD_INSTALL

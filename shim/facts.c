@@ -50,6 +50,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include "compat/sys.h"
+#include "shim/du.h"
 #include "shim/facts.h"
 #include "shim/req.h"
 #include "shim/status.h"
@@ -74,9 +75,6 @@ struct mc_uffdio_continue {
 #endif
 
 #define READ_IMPLIES_EXEC 0x0400000
-#define PM_PRESENT_BIT (1ULL << 63)
-#define PM_FILE_BIT (1ULL << 61)
-#define PM_EXCLUSIVE_BIT (1ULL << 56)
 
 bool mc_facts_begin(struct mc_facts *f)
 {
@@ -116,8 +114,7 @@ static bool has_anon_vma(struct mc_facts *f, const struct vma *v)
 		n = 16;
 	got = sys_pread((int)f->pagemap, pm, n * 8, v->start / mc_page_size * 8);
 	for (i = 0; got == (long)(n * 8) && i < n; i++)
-		if ((pm[i] & (PM_PRESENT_BIT | PM_EXCLUSIVE_BIT | PM_FILE_BIT)) ==
-		    (PM_PRESENT_BIT | PM_EXCLUSIVE_BIT))
+		if ((pm[i] & (PM_PRESENT | PM_EXCLUSIVE | PM_FILE)) == (PM_PRESENT | PM_EXCLUSIVE))
 			return true;
 	return false;
 }
