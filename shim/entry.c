@@ -72,6 +72,7 @@ static bool kernel_checks_differ(void)
 struct single_arg {
 	struct mremap_req *r;
 	unsigned int emulated;
+	bool fixed;               /* move-only: new_addr is the destination */
 	bool emulating;
 	bool ask_smaps;           /* the maps could not settle it: read smaps */
 	struct mc_facts *facts;
@@ -79,8 +80,10 @@ struct single_arg {
 };
 
 /* DONTUNMAP without FIXED is the single-VMA path: the VMA that contains
- * old must hold the whole range. Runs inside the maps walk, while the
- * VMA's path is still valid, and stops it. */
+ * old must hold the whole range. So is a move-only DONTUNMAP whose range
+ * lies inside one VMA (the multi-VMA loop would make it one piece): a
+ * garbage collector's heap moved into its reservation. Runs inside the
+ * maps walk, while the VMA's path is still valid, and stops it. */
 static int single_cb(const struct vma *v, void *arg)
 {
 	struct single_arg *a = arg;
@@ -109,7 +112,7 @@ static int single_cb(const struct vma *v, void *arg)
 		a->ret = mc_kernel(r);
 		return 1;
 	}
-	a->ret = mc_du_emulate(r, v, r->old, r->old_len, r->new_addr, false);
+	a->ret = mc_du_emulate(r, v, r->old, r->old_len, r->new_addr, a->fixed);
 	if (a->ret == MC_ASK_SMAPS)
 		a->ask_smaps = true;
 	return 1;
@@ -146,6 +149,9 @@ static int single_maps_cb(const struct vma *mv, void *arg)
  * 80 bytes). The call is decided after the walk, the count known. */
 struct first_walk {
 	unsigned long old, count;
+	unsigned long lowest;     /* the first VMA's start (sliver.c) */
+	unsigned long prev_end;   /* the VMA before the one found */
+	int prev_prot;
 	bool found, long_path;
 	struct vma v;
 	char path[96];
@@ -155,9 +161,15 @@ static int first_cb(const struct vma *v, void *arg)
 {
 	struct first_walk *w = arg;
 
-	w->count++;
-	if (w->found || v->end <= w->old)
+	if (!w->count++)
+		w->lowest = v->start;
+	if (w->found)
 		return 0;
+	if (v->end <= w->old) {
+		w->prev_end = v->end;
+		w->prev_prot = v->prot;
+		return 0;
+	}
 	w->found = true;
 	w->v = *v;
 	w->long_path = v->path_len >= sizeof(w->path);
@@ -169,20 +181,31 @@ static int first_cb(const struct vma *v, void *arg)
 	return 0;
 }
 
-static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulating)
+/* Does the VMA the first walk found hold the whole range? */
+static bool holds_range(const struct first_walk *w, const struct mremap_req *r)
+{
+	return w->found && w->v.start <= r->old && vrm_old_end(r) <= w->v.end;
+}
+
+/* DONTUNMAP of a range inside one VMA. fixed: a move-only call, taken
+ * here only when its range lies inside one VMA (*one says so; else
+ * nothing was done and the multi-VMA loop takes it). */
+static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulating,
+		      bool fixed, bool *one)
 {
 	/* Every answer but the kernel's own is the library's: "emulated". */
 	struct mc_facts facts = MC_FACTS_INIT;
-	struct single_arg a = { .r = r, .emulated = emulated, .emulating = true,
-				.facts = &facts, .ret = -EFAULT };
+	struct single_arg a = { .r = r, .emulated = emulated, .fixed = fixed,
+				.emulating = true, .facts = &facts, .ret = -EFAULT };
 	struct first_walk w = { .old = r->old };
 	int err;
 
+	*one = true;
 	/* A kernel with DONTUNMAP for private anonymous memory only (5.7-5.12)
 	 * is asked first: without FIXED a refusal changes nothing, and the
 	 * common case costs no read of smaps. (Not when shared DONTUNMAP is
 	 * emulated by choice: the kernel would do it natively.) */
-	if (!(emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP) &&
+	if (!fixed && !(emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP) &&
 	    !(mc_kernel_features() & MREMAP_COMPAT_NATIVE_DONTUNMAP_SHARED)) {
 		long ret = mc_kernel(r);
 
@@ -193,10 +216,16 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 		}
 	}
 	err = mc_maps_walk(0, false, first_cb, &w);
+	if (fixed && (err < 0 || !holds_range(&w, r))) {
+		*one = false;
+		return -EFAULT;
+	}
 	if (err >= 0) {
 		a.ret = mc_map_count_refusal(r, w.count);
 		if (a.ret)
 			return a.ret;
+		r->lowest = w.lowest;
+		r->prev_touches = w.prev_end == w.v.start && w.prev_prot == w.v.prot;
 		/* No VMA at or above old (old past the last one, or
 		 * wrapped): the answer stays EFAULT. */
 		a.ret = -EFAULT;
@@ -241,7 +270,7 @@ long mc_remap(struct mremap_req *r)
 {
 	struct mc_controls scratch;
 	unsigned int emulated;
-	bool emul = true;
+	bool emul = true, one;
 	long ret;
 	int err;
 
@@ -270,7 +299,7 @@ long mc_remap(struct mremap_req *r)
 		goto out;
 	}
 	if (!vrm_fixed(r)) {
-		ret = du_single(r, emulated, &emul);
+		ret = du_single(r, emulated, &emul, false, &one);
 		goto out;
 	}
 	if (!vrm_move_only(r)) {
@@ -280,8 +309,14 @@ long mc_remap(struct mremap_req *r)
 		goto out;
 	}
 	/* Move-only. A range inside one VMA is an ordinary move, which every
-	 * kernel does, unless DONTUNMAP has to be emulated for it. */
-	if (!vrm_dontunmap(r) && mc_span(r) == SPAN_ONE_VMA) {
+	 * kernel does, unless DONTUNMAP has to be emulated for it: then it is
+	 * the single-VMA DONTUNMAP, from one read of the maps. */
+	if (vrm_dontunmap(r)) {
+		ret = du_single(r, emulated, &emul, true, &one);
+		if (one)
+			goto out;
+		emul = true;
+	} else if (mc_span(r) == SPAN_ONE_VMA) {
 		r->why = "inside one VMA";
 		emul = false;
 		ret = mc_kernel(r);

@@ -51,6 +51,10 @@ struct mremap_req {
 	const char *read;        /* for the debug line: "maps" or "smaps" */
 	bool alone;              /* inside the window of window.c, opened by
 				  * the caller (facts.c's probes) */
+	unsigned long lowest;    /* the maps walk that found the VMA: the start
+				  * of the process's first VMA (0: not seen) */
+	bool prev_touches;       /* and the VMA before it touches it, with the
+				  * same protection (sliver.c) */
 };
 
 extern unsigned long mc_page_size;
@@ -80,6 +84,8 @@ static inline void req_decode(struct mremap_req *r, void *old, size_t old_len,
 	r->how = 0;
 	r->read = 0;
 	r->alone = false;
+	r->lowest = 0;
+	r->prev_touches = true;
 }
 
 static inline bool vrm_fixed(const struct mremap_req *r)
