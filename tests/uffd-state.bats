@@ -31,14 +31,14 @@ documented_einval() {
 	! grep -q '^map +0x7d0000-' "$out"
 }
 
-@test "write-protected shmem, DONTUNMAP|FIXED: no marker left on either range" {
-	compare_emulated uf-shmem-wp
+@test "write-protected shmem, DONTUNMAP|FIXED: handed to the kernel, no marker left on either range" {
+	compare_native_route uf-shmem-wp
 }
 @test "documented, pre-5.7: write-protected shmem, DONTUNMAP|FIXED: EINVAL, nothing changed" {
 	documented_einval uf-shmem-wp
 }
-@test "write-protected shmem, half the pages unmapped: no marker left on either range" {
-	compare_emulated uf-shmem-wp-sparse
+@test "write-protected shmem, half the pages unmapped: handed to the kernel, no marker left on either range" {
+	compare_native_route uf-shmem-wp-sparse
 }
 @test "write-protected private anonymous memory, DONTUNMAP|FIXED: no marker left" {
 	compare_emulated uf-anon-wp
@@ -46,8 +46,8 @@ documented_einval() {
 @test "pre-5.7: write-protected private anonymous memory, DONTUNMAP|FIXED" {
 	on_pre57 uf-anon-wp
 }
-@test "EVENT_REMAP, private anonymous, DONTUNMAP|FIXED: new range registered, one REMAP event" {
-	compare_emulated uf-event-remap-anon
+@test "EVENT_REMAP, private anonymous, DONTUNMAP|FIXED: handed to the kernel, new range registered, one REMAP event" {
+	compare_native_route uf-event-remap-anon
 }
 @test "documented, pre-5.7: EVENT_REMAP, private anonymous, DONTUNMAP|FIXED: EINVAL, nothing changed" {
 	documented_einval uf-event-remap-anon
@@ -71,11 +71,11 @@ documented_einval() {
 	on_pre57 uf-no-event-remap-shared
 }
 
-@test "unprivileged: EVENT_REMAP, private anonymous, DONTUNMAP|FIXED" {
-	unpriv_compare uf-event-remap-anon
+@test "unprivileged: EVENT_REMAP, private anonymous, DONTUNMAP|FIXED: handed to the kernel" {
+	UNPRIV_ROUTE=native unpriv_compare uf-event-remap-anon
 }
-@test "unprivileged: write-protected shmem, DONTUNMAP|FIXED" {
-	unpriv_compare uf-shmem-wp
+@test "unprivileged: write-protected shmem, DONTUNMAP|FIXED: handed to the kernel" {
+	UNPRIV_ROUTE=native unpriv_compare uf-shmem-wp
 }
 @test "unprivileged: write-protected private anonymous memory, DONTUNMAP|FIXED" {
 	unpriv_compare uf-anon-wp

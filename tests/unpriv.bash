@@ -1,6 +1,7 @@
 # tests/unpriv.bash - a scenario as an unprivileged user (load after differential).
 
 # unpriv_compare NAME: native and emulated as user nobody, compared.
+# UNPRIV_ROUTE: the route the debug line must name (default: emulated).
 unpriv_compare() { # NAME [VAR=VALUE...]: the VAR=VALUE pairs go to the emulated run
 	local name=$1 nat emu err rc=0
 	shift
@@ -17,6 +18,7 @@ unpriv_compare() { # NAME [VAR=VALUE...]: the VAR=VALUE pairs go to the emulated
 	setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$BATS_TEST_TMPDIR" \
 		LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$@" \
 		"$SCENARIO" "$name" >"$emu" 2>"$err" || _diff_fail "emulated run as nobody failed:" "$(cat "$err")" || return 1
-	grep -q ': emulated' "$err" || _diff_fail "not emulated:" "$(cat "$err")" || return 1
+	grep -q ": ${UNPRIV_ROUTE:-emulated}" "$err" ||
+		_diff_fail "not ${UNPRIV_ROUTE:-emulated}:" "$(cat "$err")" || return 1
 	diff -u --label "native as nobody" --label "emulated as nobody" "$nat" "$emu"
 }
