@@ -88,7 +88,7 @@ static bool sliver_fits(const struct vma *v, const struct mc_sliver_where *w,
 		return false;
 	if (v->path_len >= 6 && !__builtin_memcmp(v->path, "[stack", 6))
 		return false; /* VM_GROWSDOWN */
-	if (!w->lowest || w->lowest >= v->start || w->lowest < room + SLIVER_FLOOR)
+	if (!w->lowest || w->lowest < room + SLIVER_FLOOR)
 		return false;
 	if (w->prev_touches)
 		return false;
