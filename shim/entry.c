@@ -124,9 +124,24 @@ static int single_maps_cb(const struct vma *mv, void *arg)
 {
 	struct single_arg *a = arg;
 	struct vma v = *mv;
-
-	bool settled = v.start > a->r->old || mc_facts_settle(a->facts, &v, VMF_SL | VMF_UFFD);
+	bool settled;
 	int ret;
+
+	/* A kernel with DONTUNMAP for private anonymous memory (5.7+) takes a
+	 * range inside such a VMA as it is: its own refusals there are
+	 * 6.18's (sealed: 6.10+, checked before the destination is touched),
+	 * and it carries every flag itself. Nothing smaps would add is asked:
+	 * a garbage collector's FIXED call costs one read of the maps on
+	 * 5.7-6.16 (which lack the multi-VMA move the library checks for). */
+	if (v.start <= a->r->old && vrm_old_end(a->r) <= v.end &&
+	    mc_vma_kind(&v) == VMA_ANON_PRIVATE &&
+	    !(a->emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP)) {
+		a->r->why = "the kernel has DONTUNMAP for this kind of mapping";
+		a->emulating = false;
+		a->ret = mc_kernel(a->r);
+		return 1;
+	}
+	settled = v.start > a->r->old || mc_facts_settle(a->facts, &v, VMF_SL | VMF_UFFD);
 
 	mc_facts_release(a->facts); /* our userfaultfd goes before anything moves */
 	if (!settled) {
