@@ -145,10 +145,6 @@ load differential
 
 # ---- a garbage collector's heap moved into its reservation ----
 
-@test "a GC heap, whole VMA, DONTUNMAP|FIXED into a PROT_NONE reservation: every flag from a sliver, merges after" {
-	EXPECT_HOW="smaps of a sliver" compare_emulated du-gc-heap
-}
-
 @test "a GC heap of huge pages, DONTUNMAP|FIXED: the sliver is a whole PMD, the huge pages stay huge" {
 	EXPECT_HOW="smaps of a sliver" compare_emulated du-gc-heap-thp
 }
