@@ -2,8 +2,9 @@
  *
  *   MREMAP_COMPAT_EMULATE   auto | all | none | dontunmap,dontunmap-shared,multi-vma
  *   MREMAP_COMPAT_STRATEGY  auto | race-free | zero-copy
+ *   MREMAP_COMPAT_PARK      auto | always | never
  *   MREMAP_COMPAT_PARK_SIGNAL  a signal number: 10, 12 or 35-64 (default
- *                           61, park.h), or 0: never park other threads
+ *                           61, park.h)
  *   MREMAP_COMPAT_DEBUG     0 | 1
  *
  * Read once, by a constructor or by the first call that needs them; the
@@ -99,6 +100,7 @@ static void read_controls(struct mc_controls *c, bool warn)
 	c->mode = MC_AUTO;
 	c->list = 0;
 	c->strategy = MC_STRATEGY_AUTO;
+	c->park = MC_PARK_AUTO;
 	c->park_signal = MC_PARK_SIGNAL_DEFAULT;
 	c->debug = false;
 	if (getauxval(AT_SECURE))
@@ -126,11 +128,20 @@ static void read_controls(struct mc_controls *c, bool warn)
 		else if (strcmp(v, "auto") != 0 && warn)
 			warn_value("MREMAP_COMPAT_STRATEGY", v, "auto");
 	}
+	v = env("MREMAP_COMPAT_PARK");
+	if (v && *v) {
+		if (!strcmp(v, "always"))
+			c->park = MC_PARK_ALWAYS;
+		else if (!strcmp(v, "never"))
+			c->park = MC_PARK_NEVER;
+		else if (strcmp(v, "auto") != 0 && warn)
+			warn_value("MREMAP_COMPAT_PARK", v, "auto");
+	}
 	v = env("MREMAP_COMPAT_PARK_SIGNAL");
 	if (v && *v) {
 		long sig = parse_number(v);
 
-		if (sig == 0 || mc_park_signal_ok(sig))
+		if (mc_park_signal_ok(sig))
 			c->park_signal = (int)sig;
 		else if (warn)
 			warn_value("MREMAP_COMPAT_PARK_SIGNAL", v, "61");

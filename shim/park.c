@@ -29,10 +29,11 @@
  *
  * Who cannot be parked, and what happens (mc_park_begin() answers false,
  * nothing changed; the caller answers as the running kernel would):
- *   a thread that blocks the signal, or stopped by a tracer or in a
- *     ptrace stop: told by /proc/self/task/TID/stat and status, after a
- *     few milliseconds; a thread that only waits its turn is given up to
- *     PARK_TIMEOUT_MS;
+ *   a thread that blocks the signal (after PARK_BLOCKED_MS: a new thread
+ *     starts with every signal blocked), or stopped by a tracer (after
+ *     PARK_STOPPED_MS: a tracer may only be passing the signal on), told
+ *     by /proc/self/task/TID/status and stat; a thread that only waits its
+ *     turn on a busy machine is given up to PARK_TIMEOUT_MS;
  *   a seccomp filter: rt_sigaction, rt_tgsigqueueinfo or futex could kill
  *     the process, and no filter can be read: no park;
  *   more than PARK_MAX_THREADS threads.
@@ -64,6 +65,7 @@
 #define PARK_TIMEOUT_MS 1000   /* a runnable thread that was not scheduled */
 #define PARK_LOOK_MS 2         /* then a straggler's state is looked at */
 #define PARK_BLOCKED_MS 20     /* a newborn thread unblocks its signals */
+#define PARK_STOPPED_MS 200    /* a tracer resumes a thread it stopped */
 #define LOCK_TIMEOUT_MS 5000   /* another thread's park (it parks us too) */
 #define COOKIE_ERRNO 0x6d63    /* si_errno of our signal ("mc") */
 
@@ -202,6 +204,7 @@ static void park_here(unsigned int gen)
 		__atomic_sub_fetch(&P.outstanding, 1, __ATOMIC_ACQ_REL);
 		return;
 	}
+	__atomic_sub_fetch(&P.outstanding, 1, __ATOMIC_ACQ_REL); /* taken */
 	__atomic_add_fetch(&P.inside, 1, __ATOMIC_ACQ_REL);
 	__atomic_add_fetch(&P.parked, 1, __ATOMIC_ACQ_REL);
 	futex(&P.parked, MC_FUTEX_WAKE_PRIVATE, 1, 0);
@@ -440,8 +443,8 @@ static enum straggler look_at(int tid, int sig, long waited_ms)
 	p += 2;
 	if (*p == 'Z' || *p == 'X')
 		return ST_GONE;
-	if (*p == 't' || *p == 'T')
-		return ST_CANNOT;
+	if (*p == 't' || *p == 'T') /* (a tracer may resume it soon) */
+		return waited_ms < PARK_STOPPED_MS ? ST_WAIT : ST_CANNOT;
 	for (field = 3; field < 9 && p; field++) { /* to field 9: flags */
 		p = strchr(p, ' ');
 		if (p)
@@ -559,19 +562,24 @@ static bool seccomp_free(void)
 bool mc_park_begin(const unsigned long long *saved_mask, const char **why)
 {
 	struct mc_controls scratch;
-	int sig = mc_controls(&scratch)->park_signal;
+	const struct mc_controls *c = mc_controls(&scratch);
+	int sig = c->park_signal;
 	int pid = (int)sys_getpid(), self = (int)sys_gettid();
 	struct list_arg a;
 	long start;
 	int pass;
 
 	*why = 0;
-	if (!PARK_SUPPORTED || !sig) {
-		*why = "parking is off";
+	if (!PARK_SUPPORTED) {
+		*why = "parking is not supported on this architecture";
 		return false;
 	}
-	if (!seccomp_free()) {
-		*why = "a seccomp filter: threads are not parked";
+	if (c->park == MC_PARK_NEVER) {
+		*why = "MREMAP_COMPAT_PARK=never";
+		return false;
+	}
+	if (c->park != MC_PARK_ALWAYS && !seccomp_free()) {
+		*why = "a seccomp filter (MREMAP_COMPAT_PARK=always parks under it)";
 		return false;
 	}
 	if (!lock(pid, self, saved_mask)) {
