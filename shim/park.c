@@ -29,8 +29,9 @@
  *
  * Who cannot be parked, and what happens (mc_park_begin() answers false,
  * nothing changed; the caller answers as the running kernel would):
- *   a thread that blocks the signal (after PARK_BLOCKED_MS: a new thread
- *     starts with every signal blocked), or stopped by a tracer (after
+ *   a sleeping thread that blocks the signal (after PARK_BLOCKED_MS; a
+ *     runnable one may be a new thread, which starts with every signal
+ *     blocked: it is waited for), or stopped by a tracer (after
  *     PARK_STOPPED_MS: a tracer may only be passing the signal on), told
  *     by /proc/self/task/TID/status and stat; a thread that only waits its
  *     turn on a busy machine is given up to PARK_TIMEOUT_MS;
@@ -137,6 +138,7 @@ static struct park {
 	struct k_sigaction old;   /* the application's disposition */
 	int nslots;
 	struct slot slots[PARK_MAX_THREADS];
+	int given_up[16];         /* threads whose signal is still pending */
 } P;
 
 static long futex(int *w, int op, int val, const struct timespec *ts)
@@ -336,10 +338,12 @@ static void uninstall(void)
 struct list_arg {
 	int pid, self;
 	int sent;                 /* newly signalled in this pass */
-	bool full;
+	bool full, blocked;
 	unsigned int gen;
 	long err;
 };
+
+static bool still_blocks(int tid);
 
 static bool known(int tid)
 {
@@ -363,6 +367,10 @@ static int signal_thread(const char *name, int dirfd, void *arg)
 		return 0;
 	if (P.nslots == PARK_MAX_THREADS) {
 		a->full = true;
+		return 1;
+	}
+	if (still_blocks((int)tid)) {
+		a->blocked = true;
 		return 1;
 	}
 	P.slots[P.nslots] = (struct slot){ (int)tid, SLOT_SENT };
@@ -390,14 +398,14 @@ static int signal_thread(const char *name, int dirfd, void *arg)
 	return 0;
 }
 
-/* Reads a small /proc/self/task/TID file into buf (NUL-terminated). */
-static long read_task_file(int tid, const char *file, char *buf, size_t len)
+/* "/proc/self/task/TID/FILE" into path (48 bytes hold it). */
+static void task_path(int tid, const char *file, char *path, size_t len)
 {
-	char path[48] = "/proc/self/task/";
+	static const char dir[] = "/proc/self/task/";
 	char digits[12];
-	size_t n = strlen(path), d = 0, k;
-	long fd, got;
+	size_t n = sizeof(dir) - 1, d = 0, k;
 
+	memcpy(path, dir, n);
 	do {
 		digits[d++] = (char)('0' + tid % 10);
 		tid /= 10;
@@ -405,9 +413,18 @@ static long read_task_file(int tid, const char *file, char *buf, size_t len)
 	while (d)
 		path[n++] = digits[--d];
 	path[n++] = '/';
-	for (k = 0; file[k]; k++)
+	for (k = 0; file[k] && n < len - 1; k++)
 		path[n++] = file[k];
 	path[n] = 0;
+}
+
+/* Reads a small /proc/self/task/TID file into buf (NUL-terminated). */
+static long read_task_file(int tid, const char *file, char *buf, size_t len)
+{
+	char path[48];
+	long fd, got;
+
+	task_path(tid, file, path, sizeof(path));
 	fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fd;
@@ -419,6 +436,26 @@ static long read_task_file(int tid, const char *file, char *buf, size_t len)
 	return got;
 }
 
+/* Is tid one given up on that still blocks the signal? (One that no
+ * longer does is forgotten: its pending signal will be counted off.) */
+static bool still_blocks(int tid)
+{
+	char path[48];
+	struct mc_status st;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(P.given_up) / sizeof(P.given_up[0]); i++) {
+		if (P.given_up[i] != tid)
+			continue;
+		task_path(tid, "status", path, sizeof(path));
+		if (mc_status_read(path, &st) && st.sigblk_seen &&
+		    (st.sigblk & (1ULL << (P.sig - 1))))
+			return true;
+		P.given_up[i] = 0;
+	}
+	return false;
+}
+
 enum straggler { ST_WAIT, ST_GONE, ST_CANNOT };
 
 /* A thread that has not parked yet: exited, a zombie, a kernel worker
@@ -427,9 +464,11 @@ enum straggler { ST_WAIT, ST_GONE, ST_CANNOT };
 static enum straggler look_at(int tid, int sig, long waited_ms)
 {
 	char buf[512];
-	const char *p, *q;
+	struct mc_status st;
+	const char *p;
 	unsigned long flags = 0;
 	int field;
+	char state;
 
 	long got = read_task_file(tid, "stat", buf, sizeof(buf));
 
@@ -441,6 +480,7 @@ static enum straggler look_at(int tid, int sig, long waited_ms)
 	if (!p || p[1] != ' ')
 		return ST_WAIT;
 	p += 2;
+	state = *p;
 	if (*p == 'Z' || *p == 'X')
 		return ST_GONE;
 	if (*p == 't' || *p == 'T') /* (a tracer may resume it soon) */
@@ -454,22 +494,15 @@ static enum straggler look_at(int tid, int sig, long waited_ms)
 		flags = flags * 10 + (unsigned long)(*p++ - '0');
 	if (flags & PF_IO_WORKER)
 		return ST_GONE;
-	if (waited_ms < PARK_BLOCKED_MS)
+	/* Running, runnable or in an uninterruptible wait: it may unblock the
+	 * signal in a moment (a new thread starts with every signal
+	 * blocked); only a thread asleep in an interruptible wait (S) that
+	 * blocks it is given up on at once. */
+	if (waited_ms < PARK_BLOCKED_MS || state != 'S')
 		return ST_WAIT;
-	/* SigBlk: 16 hex digits, bit sig-1 */
-	if (read_task_file(tid, "status", buf, sizeof(buf)) > 0) {
-		unsigned long long blk = 0;
-
-		q = strstr(buf, "SigBlk:");
-		if (!q)
-			return ST_WAIT;
-		for (q += 7; *q == '\t' || *q == ' '; q++)
-			;
-		for (; (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f'); q++)
-			blk = blk * 16 + (unsigned long long)(*q <= '9' ? *q - '0' : *q - 'a' + 10);
-		if (blk & (1ULL << (sig - 1)))
-			return ST_CANNOT;
-	}
+	task_path(tid, "status", buf, sizeof(buf));
+	if (mc_status_read(buf, &st) && st.sigblk_seen && (st.sigblk & (1ULL << (sig - 1))))
+		return ST_CANNOT;
 	return ST_WAIT;
 }
 
@@ -521,6 +554,20 @@ static bool wait_parked(int sig, long start, const char **why)
 	}
 }
 
+/* A thread given up on keeps our signal pending (it blocks it, say): it
+ * is not sent another one while it still blocks the signal, and the park
+ * gives up at once instead of after PARK_BLOCKED_MS. */
+static void remember_given_up(int tid)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(P.given_up) / sizeof(P.given_up[0]); i++)
+		if (!P.given_up[i] || P.given_up[i] == tid) {
+			P.given_up[i] = tid;
+			return;
+		}
+}
+
 /* Lets every parked thread go; signals still pending are given up (their
  * handler will only count them off). */
 static void release(void)
@@ -531,8 +578,9 @@ static void release(void)
 	for (i = 0; i < P.nslots; i++) {
 		int expect = SLOT_SENT;
 
-		__atomic_compare_exchange_n(&P.slots[i].state, &expect, SLOT_ABANDONED, false,
-					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		if (__atomic_compare_exchange_n(&P.slots[i].state, &expect, SLOT_ABANDONED, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			remember_given_up(P.slots[i].tid);
 	}
 	__atomic_store_n(&P.release, (int)P.gen, __ATOMIC_RELEASE);
 	futex(&P.release, MC_FUTEX_WAKE_PRIVATE, 0x7fffffff, 0);
@@ -590,6 +638,7 @@ bool mc_park_begin(const unsigned long long *saved_mask, const char **why)
 		P.pid = pid;
 		P.outstanding = 0;
 		P.inside = 0;
+		memset(P.given_up, 0, sizeof(P.given_up));
 	}
 	wait_inside_empty();
 	if (!install(sig)) {
@@ -605,9 +654,13 @@ bool mc_park_begin(const unsigned long long *saved_mask, const char **why)
 	/* Signal every thread listed; list again until a pass finds nobody
 	 * new (a thread created meanwhile by one not yet parked). */
 	for (pass = 0;; pass++) {
-		a = (struct list_arg){ pid, self, 0, false, P.gen, 0 };
+		a = (struct list_arg){ pid, self, 0, false, false, P.gen, 0 };
 		if (mc_procdir_each("/proc/self/task", signal_thread, &a) < 0 && !a.full && !a.err) {
 			*why = "cannot read /proc/self/task";
+			break;
+		}
+		if (a.blocked) {
+			*why = "a thread blocks the park signal or is stopped";
 			break;
 		}
 		if (a.full) {

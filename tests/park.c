@@ -161,19 +161,26 @@ static int writers(const char *kind, int rounds)
 
 /* ---- mmap storm ----------------------------------------------------------- */
 
+/* The round whose range is live: set before its call, done after it;
+ * the range is unmapped only after done. A stormer whose mmap lands in the
+ * range before done says the range was taken from its owner. */
 static char *volatile target;
-static atomic_int taken, storm_stop;
+static atomic_int taken, storm_stop, round_seq, round_done;
 
 static void *stormer(void *arg)
 {
 	(void)arg;
 	while (!atomic_load(&storm_stop)) {
-		char *t = target;
-		char *p = mmap(t, PS, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int s1 = atomic_load(&round_seq), s2;
+		char *t = target, *p;
 
+		s2 = atomic_load(&round_seq);
+		if (!t || s1 != s2)
+			continue;
+		p = mmap(t, PS, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			continue;
-		if (t && p >= t && p < t + 16 * PS)
+		if (p >= t && p < t + 16 * PS && atomic_load(&round_done) < s1)
 			atomic_fetch_add(&taken, 1);
 		munmap(p, PS);
 	}
@@ -198,7 +205,9 @@ static int mmap_storm(int rounds)
 
 		memset(a, 7, 16 * PS);
 		target = a;
+		atomic_store(&round_seq, r + 1);
 		n = mremap(a, 16 * PS, 16 * PS, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		atomic_store(&round_done, r + 1);
 		target = NULL;
 		if (n == MAP_FAILED) {
 			failed++;
