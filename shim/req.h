@@ -20,6 +20,8 @@
  *     attrs.c      VmFlags and names the new VMA gets back
  *     reopen.c     the file behind a private file mapping
  *     marker.c     is a swapped-looking page a guard marker (alias, copy)
+ *   window.c     who else may run meanwhile: one thread, or the others
+ *     park.c       parked in a signal handler for the call
  *   multivma.c   the multi-VMA move loop (SPEC §5)
  *   controls.c   MREMAP_COMPAT_* variables, read once
  *   debug.c      the MREMAP_COMPAT_DEBUG line
@@ -30,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "compat/mman.h"
+#include "shim/window.h"
 
 /* The four symbols the library exports; everything else is hidden. */
 #define MC_PUBLIC __attribute__((visibility("default")))
@@ -49,8 +52,9 @@ struct mremap_req {
 	const char *why;         /* for the debug line: why emulated */
 	const char *how;         /* for the debug line: the strategy */
 	const char *read;        /* for the debug line: "maps" or "smaps" */
-	bool alone;              /* inside the window of window.c, opened by
-				  * the caller (facts.c's probes) */
+	struct mc_window w;      /* the call's window (window.c): opened
+				  * before the maps are read, closed when
+				  * the call ends; w.alone: nobody else runs */
 };
 
 extern unsigned long mc_page_size;
@@ -79,7 +83,7 @@ static inline void req_decode(struct mremap_req *r, void *old, size_t old_len,
 	r->why = 0;
 	r->how = 0;
 	r->read = 0;
-	r->alone = false;
+	r->w = (struct mc_window)MC_WINDOW_INIT;
 }
 
 static inline bool vrm_fixed(const struct mremap_req *r)
