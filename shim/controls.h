@@ -3,7 +3,7 @@
 #include <stdbool.h>
 
 enum mc_mode { MC_AUTO, MC_ALL, MC_NONE, MC_LIST };
-/* MREMAP_COMPAT_STRATEGY (README, "Strategies"):
+/* MREMAP_COMPAT_STRATEGY (doc/design.md, "Strategies"):
  *   auto       zero copy only where nobody else can map (window.c), else copy
  *   race-free  always copy private memory; never unmap the old range
  *   zero-copy  zero copy even with other threads (their mmap may take the

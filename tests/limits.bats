@@ -115,7 +115,7 @@ load unpriv
 
 # The alias duplicates before the kernel would have freed anything: at the
 # RLIMIT_AS edge it needs the new range's size spare once more than 6.18
-# (README, known differences). The documented answer: ENOMEM, nothing
+# (doc/known-differences.md#rlimit-as). The documented answer: ENOMEM, nothing
 # changed; it becomes the native answer with one range more to spare.
 alias_as_answer() {
 	local name=$1 out err

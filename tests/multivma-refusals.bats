@@ -109,7 +109,7 @@ need_ramfs() {
 }
 
 # A later private-file piece the library cannot open again: decided before
-# anything moves (doc/findings.md, h-unpriv). As root it is reopened through
+# anything moves (doc/known-differences.md#unpriv-reopen). As root it is reopened through
 # /proc/self/map_files and the call is exact.
 @test "DONTUNMAP|FIXED, a later piece a deleted and closed private file (root): as natively" {
 	compare_emulated mr-dontunmap-unreopenable-later
