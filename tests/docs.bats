@@ -196,7 +196,7 @@ kd_entries() {
 }
 
 @test "the README names no issue, branch or temporary path" {
-	run grep -nE '[Ii]ssue [0-9]|helper|h-[a-z]+\b|/tmp/|seed [0-9]' "$top_srcdir/README"
+	run grep -nE '[Ii]ssues? #?[0-9]|helper-[0-9]|branch h-|/tmp/|[Ss]eeds? [0-9]' "$top_srcdir/README"
 	echo "$output"
 	[ "$status" -eq 1 ]
 }
