@@ -3,7 +3,7 @@
  * The path of one call, file by file:
  *   interpose.c  the mremap symbol: a branch, then pass through or enter
  *   entry.c      mremap_compat(): decode, validate, decide, execute
- *   validate.c   the kernel's argument checks, in its order (SPEC §2)
+ *   validate.c   the kernel's argument checks, in its order (doc/behaviour.md §2)
  *   decide.c     native or emulated, from the probes and the controls
  *   probe.c      what the running kernel can do, by behaviour
  *   maps.c       the /proc/self/maps and smaps reader
@@ -20,7 +20,7 @@
  *     attrs.c      VmFlags and names the new VMA gets back
  *     reopen.c     the file behind a private file mapping
  *     marker.c     is a swapped-looking page a guard marker (alias, copy)
- *   multivma.c   the multi-VMA move loop (SPEC §5)
+ *   multivma.c   the multi-VMA move loop (doc/behaviour.md §5)
  *   controls.c   MREMAP_COMPAT_* variables, read once
  *   debug.c      the MREMAP_COMPAT_DEBUG line
  */

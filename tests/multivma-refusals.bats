@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Multi-VMA refusals (issue 11, kind 3): a file whose driver or filesystem
 # places its own mappings (its own get_unmapped_area, other than shmem,
-# hugetlbfs and thp_get_unmapped_area) is not multi-movable (SPEC.md §5,
-# §8): private /dev/zero, files on ramfs (SysV shm: tests/multivma.bats).
+# hugetlbfs and thp_get_unmapped_area) is not multi-movable (doc/behaviour.md
+# §5): private /dev/zero, files on ramfs (SysV shm: tests/multivma.bats).
 # Native (the oracle) against emulation forced and the simulated pre-5.7
 # kernel.
 
