@@ -142,8 +142,7 @@ kd_entries() {
 	want=$(awk -f "$top_srcdir/doc/known-differences-man.awk" "$top_srcdir/$KD")
 	got=$(sed -n '/^\.SS Differences from the kernel$/,/^\.S[SH] /p' "$top_srcdir/doc/mremap_compat.3" | sed '1d;$d')
 	diff -u <(echo "$want") <(echo "$got") || {
-		echo "regenerate it: awk -f doc/known-differences-man.awk $KD, between"
-		echo "'.SS Differences from the kernel' and the next section of doc/mremap_compat.3"
+		echo "regenerate it: make known-differences"
 		false
 	}
 }
