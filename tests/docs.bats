@@ -56,7 +56,8 @@ documented_values() {
 		sort -u
 }
 
-# Compare one document's values with the code's.
+# Compare one document's values with the code's. A control that takes a
+# number, not a word, is documented with a placeholder (NAME=N) or numbers.
 check_values() { # NAME-OF-DOCUMENT (its text on stdin)
 	local doc=$1 text code names n bad=0
 	text=$(cat)
@@ -78,6 +79,10 @@ check_values() { # NAME-OF-DOCUMENT (its text on stdin)
 		[ -n "$n" ] || continue
 		case $n in MREMAP_COMPAT_KERNEL_DIR) continue ;; esac
 		grep -qx "$n" <<<"$names" || { echo "$doc: $n is no control of the library"; bad=1; continue; }
+		# a control that takes a number (no word values): a number
+		if ! grep -q "^$n " <<<"$code" && [[ $v =~ ^[0-9]+$ ]]; then
+			continue
+		fi
 		grep -qxF "$n $v" <<<"$code" ||
 			{ echo "$doc: $n=$v is documented but the library does not accept it"; bad=1; }
 	done < <(documented_values <<<"$text")
