@@ -391,6 +391,7 @@ long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 			mc_dest_release(dest, len);
 		return ret;
 	}
+	mc_attrs_mark_guarded(v, dest); /* before any page is there */
 	/* A charged VMA keeps its charge through the mprotect below only
 	 * with an anon_vma (restore_read_only() in move.c): one byte. */
 	if (fd < 0 && prot != v->prot) {

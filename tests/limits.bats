@@ -244,6 +244,6 @@ alias_as_answer() {
 	"$TESTBIN/pre57" env LD_PRELOAD="$LIB" MREMAP_COMPAT_DEBUG=1 "$SCENARIO" li-memlock-lowered-shared >"$out" 2>"$err"
 	grep -qx 'ret=-1 errno=EINVAL' "$out"
 	grep -q 'a lock RLIMIT_MEMLOCK would refuse the library (state the emulation cannot carry' "$err"
-	grep -qx 'map +0x10000-+0x38000 rw-s shared-anon off=0x0 lo' "$out"
+	grep -qx 'map +0x10000-+0x38000 rw-s shared-anon off=0x0 mr mw me ms lo' "$out"
 	! grep -q '^map +0x7d0000-' "$out"
 }

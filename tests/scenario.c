@@ -2768,6 +2768,9 @@ static void li_memlock_lowered_shared(void)
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102
 #endif
+#ifndef MADV_GUARD_REMOVE
+#define MADV_GUARD_REMOVE 103
+#endif
 #ifndef MAP_GROWSDOWN
 #define MAP_GROWSDOWN 0x0100
 #endif
@@ -2866,6 +2869,41 @@ static void du_guard_memfd_shared_readonly(void)
 	show_more = true;
 	map_fd(S, 4, PROT_READ, MAP_SHARED, fd, 2);
 	guard_or_skip(S + 3, 1);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A VMA that ever had a guard shows "gu" (VM_MAYBE_GUARD, 6.18) for good,
+ * also after MADV_GUARD_REMOVE, and the kernel's move gives the new VMA
+ * the old one's flags: the new range shows it even when no guard lies
+ * inside the moved range, and an old range refilled keeps it. */
+
+/* 8 pages, a guard on page 6 only, DONTUNMAP|FIXED of pages 0-3. */
+static void du_guard_outside(void)
+{
+	show_more = true;
+	anon(S, 8, RW, 'A');
+	guard_or_skip(S + 6, 1);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* A whole VMA whose only guard was removed again: no marker, "gu" only. */
+static void du_guard_removed_whole(void)
+{
+	show_more = true;
+	anon(S, 4, RW, 'A');
+	guard_or_skip(S + 1, 1);
+	madvise_or_skip(S + 1, 1, MADV_GUARD_REMOVE, "MADV_GUARD_REMOVE");
+	fill(pg(S + 1), 1, 'A', 1);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* Shared anonymous memory (the alias), a guard on page 5 only,
+ * DONTUNMAP|FIXED of pages 0-3. */
+static void du_guard_shared_outside(void)
+{
+	show_more = true;
+	shared_anon(S, 6, RW, 'A');
+	guard_or_skip(S + 5, 1);
 	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
 }
 
@@ -3328,6 +3366,9 @@ static const struct scenario {
 	{ "du-guard-shared-anon-hint", du_guard_shared_anon_hint },
 	{ "du-guard-memfd-shared-partial", du_guard_memfd_shared_partial },
 	{ "du-guard-memfd-shared-readonly", du_guard_memfd_shared_readonly },
+	{ "du-guard-outside", du_guard_outside },
+	{ "du-guard-removed-whole", du_guard_removed_whole },
+	{ "du-guard-shared-outside", du_guard_shared_outside },
 	{ "du-onfault-touched", du_onfault_touched },
 	{ "du-onfault-middle", du_onfault_middle },
 	{ "du-protnone-uncharged", du_protnone_uncharged },
