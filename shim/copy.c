@@ -368,6 +368,66 @@ void mc_copy_close(struct mc_copy_files *f)
 	f->mem = f->pagemap = -1;
 }
 
+/* Where the copy builds the new range: away from every other mapping.
+ *
+ *   res [pad|        [ at: len ]          |pad]   a PROT_NONE reservation
+ *                     at = dest modulo 2 MiB (for len >= 2 MiB), so that
+ *                     a huge page built at at moves to dest as one
+ *
+ * A new mapping made at dest itself merges with a neighbour there whose
+ * page offset continues its own: the rest of the old VMA right below, an
+ * untouched anonymous VMA right above. The kernel's new VMA keeps the old
+ * VMA's page offset and anon_vma and merges with neither. Built between
+ * PROT_NONE pads, the range merges with nothing while it is filled, its
+ * protection and madvise flags set; then it moves to dest whole with
+ * mremap(MAYMOVE|FIXED), as the kernel's own move would go: it merges there
+ * only with what the kernel's new VMA could (page offsets from at). */
+struct build {
+	unsigned long res, res_len, at, len;
+};
+
+static long build_reserve(struct build *b, unsigned long dest, unsigned long len)
+{
+	unsigned long p = mc_page_size, slack = len >= CHUNK ? CHUNK : 0;
+	long r;
+
+	b->len = len;
+	b->res_len = len + 2 * p + slack;
+	r = sys_mmap(0, b->res_len, PROT_NONE, ANON | MAP_NORESERVE, -1, 0);
+	if (sys_is_err(r))
+		return r;
+	b->res = (unsigned long)r;
+	b->at = b->res + p;
+	if (slack)
+		b->at += (dest - b->at) & (CHUNK - 1);
+	return 0;
+}
+
+/* Unmaps the pads, and only them: munmap() merges nothing, and the range
+ * at at may be gone already (moved), its place another thread's. */
+static void build_unpad(struct build *b)
+{
+	if (!b->res_len)
+		return;
+	sys_munmap(b->res, b->at - b->res);
+	sys_munmap(b->at + b->len, b->res + b->res_len - (b->at + b->len));
+	b->res_len = 0;
+}
+
+/* The finished range to dest. Near vm.max_map_count the pads' two
+ * mappings may be what the move lacks: again without them. */
+static long build_move(struct build *b, unsigned long dest)
+{
+	long ret = sys_mremap(b->at, b->len, b->len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+
+	if (ret == -ENOMEM) {
+		build_unpad(b);
+		ret = sys_mremap(b->at, b->len, b->len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+	}
+	build_unpad(b);
+	return ret;
+}
+
 long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 		unsigned long dest, bool reserved, long fd, struct mc_copy_files *f)
 {
@@ -375,6 +435,7 @@ long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 	unsigned long off = fd >= 0 ? v->offset + (old - v->start) : 0;
 	struct copy_ctx c = { f->mem, !(v->prot & PROT_READ), !(prot & PROT_WRITE),
 			      v->has_vmflags && (v->vmflags & VMF_HG), false, false };
+	struct build b = { 0, 0, 0, 0 };
 	long ret;
 	int err;
 
@@ -384,28 +445,43 @@ long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 		return f->mem; /* its open's error: closed to this process */
 	}
 	/* dest is ours (a reservation) or the caller's FIXED destination,
-	 * which the kernel replaces too. */
-	ret = sys_mmap(dest, len, prot, map, (int)fd, off);
+	 * which the kernel replaces too: the move replaces it, once the
+	 * copy cannot fail any more. */
+	ret = build_reserve(&b, dest, len);
+	if (!sys_is_err(ret))
+		ret = sys_mmap(b.at, len, prot, map, (int)fd, off);
 	if (sys_is_err(ret)) {
+		if (b.res_len)
+			sys_munmap(b.res, b.res_len);
 		if (reserved)
 			mc_dest_release(dest, len);
 		return ret;
 	}
-	mc_attrs_mark_guarded(v, dest); /* before any page is there */
+	mc_attrs_mark_guarded(v, b.at); /* before any page is there */
 	/* A charged VMA keeps its charge through the mprotect below only
 	 * with an anon_vma (restore_read_only() in move.c): one byte. */
 	if (fd < 0 && prot != v->prot) {
-		*(volatile char *)dest = 0;
-		sys_madvise(dest, mc_page_size, MADV_DONTNEED);
+		*(volatile char *)b.at = 0;
+		sys_madvise(b.at, mc_page_size, MADV_DONTNEED);
 	}
-	err = copy_pages(v, old, dest, len, fd >= 0, f->pagemap, &c);
+	err = copy_pages(v, old, b.at, len, fd >= 0, f->pagemap, &c);
 	if (!err && prot != v->prot)
-		err = (int)sys_mprotect(dest, len, v->prot);
+		err = (int)sys_mprotect(b.at, len, v->prot);
+	if (!err) {
+		mc_attrs_copy(v, b.at, len);
+		ret = build_move(&b, dest);
+		err = sys_is_err(ret) ? (int)ret : 0;
+	}
 	if (err) {
-		sys_munmap(dest, len);
+		/* the whole reservation, or (the move failed) what is at at */
+		if (b.res_len)
+			sys_munmap(b.res, b.res_len);
+		else
+			sys_munmap(b.at, len);
+		if (reserved)
+			mc_dest_release(dest, len);
 		return err;
 	}
-	mc_attrs_copy(v, dest, len);
 	/* The old VMA's lock goes first, as the kernel's move charges no new
 	 * lock against RLIMIT_MEMLOCK, and the old VMA loses it anyway. A
 	 * lock that still fails is the call's error, not ignored: the old

@@ -34,6 +34,14 @@ load differential
 	compare_emulated du-anon-partial-start
 }
 
+@test "as root: DONTUNMAP private anonymous start of a VMA to right after it: the new VMA does not merge with the rest" {
+	compare_emulated du-anon-start-adjacent
+}
+
+@test "as root: DONTUNMAP private anonymous start of a VMA, an untouched VMA right after the destination: no merge" {
+	compare_emulated du-anon-start-before-neighbour
+}
+
 @test "as root: DONTUNMAP private anonymous partial range in the middle of a VMA" {
 	compare_emulated du-anon-partial-middle
 }
@@ -221,6 +229,14 @@ load differential
 
 @test "as root: DONTUNMAP read-only part of private anonymous, strategy race-free" {
 	EXPECT_HOW="copy (race-free)" compare_emulated du-anon-readonly-partial MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP start of a VMA to right after it, strategy race-free" {
+	EXPECT_HOW="copy (race-free)" compare_emulated du-anon-start-adjacent MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP start of a VMA, an untouched VMA right after the destination, strategy race-free" {
+	EXPECT_HOW="copy (race-free)" compare_emulated du-anon-start-before-neighbour MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP private file, strategy race-free" {

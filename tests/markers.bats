@@ -163,6 +163,18 @@ load differential
 	compare_emulated du-thp-start
 }
 
+@test "a huge page moved right after the rest of its VMA stays a VMA of its own, one huge page (the copy)" {
+	compare_emulated du-thp-start-adjacent
+}
+
+@test "a huge page moved right after the rest of its VMA, strategy race-free" {
+	compare_emulated du-thp-start-adjacent MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "a huge page moved with a hint right after the rest of its VMA: a VMA of its own (the copy)" {
+	compare_emulated du-thp-start-adjacent-hint
+}
+
 @test "small pages in a MADV_HUGEPAGE VMA stay small pages (the copy)" {
 	compare_emulated du-thp-partial
 }

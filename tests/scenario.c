@@ -863,6 +863,22 @@ static void du_anon_hint_zero(void)
 	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | DONTUNMAP, 0);
 }
 
+/* The start of an 8-page VMA to the place right after it: the new VMA
+ * (the old page offset, the old anon_vma) does not merge with the rest. */
+static void du_anon_start_adjacent(void)
+{
+	anon(S, 8, RW, 'A');
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(S + 8));
+}
+
+/* The same with an untouched anonymous VMA right after the destination. */
+static void du_anon_start_before_neighbour(void)
+{
+	anon(S, 8, RW, 'A');
+	xmap(D + 4, 4, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* Part of an 8-page VMA, FIXED. */
 static void du_anon_partial_start(void)
 {
@@ -2997,6 +3013,28 @@ static void du_thp_start(void)
 	run(pg(HP), HP * PS, HP * PS, MAYMOVE | FIXED | DONTUNMAP, pg(5 * HP));
 }
 
+/* The same, to the place right after the VMA: the kernel's new VMA keeps
+ * the old one's page offset and anon_vma, so it does not merge with the
+ * rest of the old VMA, which it touches (a new mapping there would). */
+static void du_thp_start_adjacent(void)
+{
+	show_more = true;
+	xmap(HP, 2 * HP, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise_or_skip(HP, 2 * HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	fill(pg(HP), 2 * HP, 'A', 0);
+	run(pg(HP), HP * PS, HP * PS, MAYMOVE | FIXED | DONTUNMAP, pg(3 * HP));
+}
+
+/* The same with a hint at that place. */
+static void du_thp_start_adjacent_hint(void)
+{
+	show_more = true;
+	xmap(HP, 2 * HP, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise_or_skip(HP, 2 * HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	fill(pg(HP), 2 * HP, 'A', 0);
+	run(pg(HP), HP * PS, HP * PS, MAYMOVE | DONTUNMAP, pg(3 * HP));
+}
+
 /* Half a huge page's worth of small pages stays small. */
 static void du_thp_partial(void)
 {
@@ -3367,6 +3405,10 @@ static const struct scenario {
 	{ "du-guard-memfd-shared-partial", du_guard_memfd_shared_partial },
 	{ "du-guard-memfd-shared-readonly", du_guard_memfd_shared_readonly },
 	{ "du-guard-outside", du_guard_outside },
+	{ "du-thp-start-adjacent", du_thp_start_adjacent },
+	{ "du-thp-start-adjacent-hint", du_thp_start_adjacent_hint },
+	{ "du-anon-start-adjacent", du_anon_start_adjacent },
+	{ "du-anon-start-before-neighbour", du_anon_start_before_neighbour },
 	{ "du-guard-removed-whole", du_guard_removed_whole },
 	{ "du-guard-shared-outside", du_guard_shared_outside },
 	{ "du-onfault-touched", du_onfault_touched },
