@@ -428,14 +428,74 @@ static long build_move(struct build *b, unsigned long dest)
 	return ret;
 }
 
+/* Maps [at, at+len) (MAP_FIXED) and gives it the pages of [old, old+len)
+ * and v's protection and attributes, but the lock. An error leaves at
+ * mapped or not: the caller unmaps it. */
+static int fill(const struct vma *v, unsigned long old, unsigned long len, unsigned long at,
+		long fd, struct copy_ctx *c, const struct mc_copy_files *f)
+{
+	int prot = map_prot(v), err;
+	unsigned long off = fd >= 0 ? v->offset + (old - v->start) : 0;
+	long ret = sys_mmap(at, len, prot, map_flags(v, fd >= 0), (int)fd, off);
+
+	if (sys_is_err(ret))
+		return (int)ret;
+	mc_attrs_mark_guarded(v, at); /* before any page is there */
+	/* A charged VMA keeps its charge through the mprotect below only
+	 * with an anon_vma (restore_read_only() in move.c): one byte. */
+	if (fd < 0 && prot != v->prot) {
+		*(volatile char *)at = 0;
+		sys_madvise(at, mc_page_size, MADV_DONTNEED);
+	}
+	c->guards = c->absent = false;
+	err = copy_pages(v, old, at, len, fd >= 0, f->pagemap, c);
+	if (!err && prot != v->prot)
+		err = (int)sys_mprotect(at, len, v->prot);
+	if (!err)
+		mc_attrs_copy(v, at, len);
+	return err;
+}
+
+/* The new range: built away from other mappings and moved to dest (see
+ * struct build). Where that cannot be had at the vm.max_map_count edge
+ * (the built range is one mapping more when it moves; 6.17+ counts it up
+ * front), built at dest itself, where it may merge with a neighbour that
+ * the kernel's new VMA would not. dest is the library's reservation or the
+ * caller's FIXED destination, which the kernel replaces too. */
+static long build_new(const struct vma *v, unsigned long old, unsigned long len,
+		      unsigned long dest, long fd, struct copy_ctx *c,
+		      const struct mc_copy_files *f)
+{
+	struct build b = { 0, 0, 0, 0 };
+	long ret = build_reserve(&b, dest, len);
+	int err = 0;
+
+	if (!sys_is_err(ret)) {
+		err = fill(v, old, len, b.at, fd, c, f);
+		ret = err ? err : build_move(&b, dest);
+		if (!sys_is_err(ret))
+			return ret;
+		/* the whole reservation, or (the move failed) what is at at */
+		if (b.res_len)
+			sys_munmap(b.res, b.res_len);
+		else
+			sys_munmap(b.at, len);
+		if (ret != -ENOMEM)
+			return ret;
+	}
+	err = fill(v, old, len, dest, fd, c, f);
+	if (err) {
+		sys_munmap(dest, len);
+		return err;
+	}
+	return (long)dest;
+}
+
 long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 		unsigned long dest, bool reserved, long fd, struct mc_copy_files *f)
 {
-	int prot = map_prot(v), map = map_flags(v, fd >= 0);
-	unsigned long off = fd >= 0 ? v->offset + (old - v->start) : 0;
-	struct copy_ctx c = { f->mem, !(v->prot & PROT_READ), !(prot & PROT_WRITE),
+	struct copy_ctx c = { f->mem, !(v->prot & PROT_READ), !(map_prot(v) & PROT_WRITE),
 			      v->has_vmflags && (v->vmflags & VMF_HG), false, false };
-	struct build b = { 0, 0, 0, 0 };
 	long ret;
 	int err;
 
@@ -444,43 +504,11 @@ long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 			mc_dest_release(dest, len);
 		return f->mem; /* its open's error: closed to this process */
 	}
-	/* dest is ours (a reservation) or the caller's FIXED destination,
-	 * which the kernel replaces too: the move replaces it, once the
-	 * copy cannot fail any more. */
-	ret = build_reserve(&b, dest, len);
-	if (!sys_is_err(ret))
-		ret = sys_mmap(b.at, len, prot, map, (int)fd, off);
+	ret = build_new(v, old, len, dest, fd, &c, f);
 	if (sys_is_err(ret)) {
-		if (b.res_len)
-			sys_munmap(b.res, b.res_len);
 		if (reserved)
 			mc_dest_release(dest, len);
 		return ret;
-	}
-	mc_attrs_mark_guarded(v, b.at); /* before any page is there */
-	/* A charged VMA keeps its charge through the mprotect below only
-	 * with an anon_vma (restore_read_only() in move.c): one byte. */
-	if (fd < 0 && prot != v->prot) {
-		*(volatile char *)b.at = 0;
-		sys_madvise(b.at, mc_page_size, MADV_DONTNEED);
-	}
-	err = copy_pages(v, old, b.at, len, fd >= 0, f->pagemap, &c);
-	if (!err && prot != v->prot)
-		err = (int)sys_mprotect(b.at, len, v->prot);
-	if (!err) {
-		mc_attrs_copy(v, b.at, len);
-		ret = build_move(&b, dest);
-		err = sys_is_err(ret) ? (int)ret : 0;
-	}
-	if (err) {
-		/* the whole reservation, or (the move failed) what is at at */
-		if (b.res_len)
-			sys_munmap(b.res, b.res_len);
-		else
-			sys_munmap(b.at, len);
-		if (reserved)
-			mc_dest_release(dest, len);
-		return err;
 	}
 	/* The old VMA's lock goes first, as the kernel's move charges no new
 	 * lock against RLIMIT_MEMLOCK, and the old VMA loses it anyway. A
