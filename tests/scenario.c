@@ -2609,6 +2609,62 @@ static void uf_event_remap_shared(void)
 	event_remap(setup_shared4, UFFDIO_REGISTER_MODE_MISSING);
 }
 
+/* EVENT_REMAP, 8 pages with pages 0-3 present, DONTUNMAP|FIXED of the
+ * whole VMA; then page 6 of the new range, never present, is read. A
+ * monitor thread counts the REMAP events and the missing faults (and
+ * answers those with a zero page), before the call, during it and at the
+ * read: only the read's own fault may reach it. */
+static volatile int faults_before_read, faults_total;
+
+static void *monitor(void *arg)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	(void)arg;
+	while (!reader_stop) {
+		if (poll(&pfd, 1, 20) != 1 || read(uffd, &msg, sizeof(msg)) != (ssize_t)sizeof(msg))
+			continue;
+		if (msg.event == UFFD_EVENT_REMAP) {
+			remap_events++;
+		} else if (msg.event == UFFD_EVENT_PAGEFAULT) {
+			struct uffdio_zeropage z = {
+				.range = { .start = msg.arg.pagefault.address & ~(PS - 1), .len = PS },
+			};
+
+			faults_total++;
+			ioctl(uffd, UFFDIO_ZEROPAGE, &z);
+		}
+	}
+	return NULL;
+}
+
+static void uf_event_remap_read_missing(void)
+{
+	static unsigned char stack[1 << 18] __attribute__((aligned(4096)));
+	pthread_attr_t attr;
+	pthread_t t;
+
+	xmap(S, 8, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fill(pg(S), 4, 'A', 0);
+	uffd = uffd_open_features(UFFD_FEATURE_EVENT_REMAP);
+	uffd_register_mode(S, 8, UFFDIO_REGISTER_MODE_MISSING);
+	if (pthread_attr_init(&attr) || pthread_attr_setstack(&attr, stack, sizeof(stack)) ||
+	    pthread_create(&t, &attr, monitor, NULL))
+		die("pthread_create");
+	call(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	usleep(50000);
+	faults_before_read = faults_total;
+	if (g_ret != -1)
+		(void)*(volatile char *)(g_ret + 6 * PS);
+	usleep(50000);
+	reader_stop = 1;
+	pthread_join(t, NULL);
+	printf("REMAP events: %d\nmissing faults before the read: %d, at the read: %d\n",
+	       remap_events, faults_before_read, faults_total - faults_before_read);
+	report();
+}
+
 /* Without EVENT_REMAP (the common case): the new range is not registered. */
 static void uf_no_event_remap_shared(void)
 {
@@ -3381,6 +3437,7 @@ static const struct scenario {
 	{ "uf-shmem-wp-sparse", uf_shmem_wp_sparse },
 	{ "uf-anon-wp", uf_anon_wp },
 	{ "uf-event-remap-anon", uf_event_remap_anon },
+	{ "uf-event-remap-read-missing", uf_event_remap_read_missing },
 	{ "uf-event-remap-shared", uf_event_remap_shared },
 	{ "uf-no-event-remap-shared", uf_no_event_remap_shared },
 	{ "uf-event-remap-anon-hint", uf_event_remap_anon_hint },
