@@ -934,6 +934,46 @@ static void du_anon_mlocked(void)
 	run(pg(S + 1), 2 * PS, 2 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
 }
 
+/* VmLck (the process's locked_vm) in kB, from /proc/self/status. */
+static long vmlck_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	long kb = -1;
+
+	if (!f)
+		die("open status");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmLck:", 6))
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/* 8 mlocked pages, DONTUNMAP|FIXED of the whole VMA: how much VmLck grew,
+ * in lengths of the range, before the call, after it and once both
+ * ranges are unmapped. 6.18 counts the range twice and keeps one count for good
+ * (SPEC.md section 4): tests/dontunmap.bats documents it. */
+static void du_anon_mlocked_vmlck(void)
+{
+	unsigned long range_kb = 8 * PS / 1024;
+	long before, after;
+
+	anon(S, 8, RW, 'A');
+	if (mlock((void *)pg(S), 8 * PS))
+		skip("mlock: %s", strerror(errno));
+	anon(D, 8, RO, 'X');
+	before = vmlck_kb();
+	call(pg(S), 8 * PS, 8 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	after = vmlck_kb();
+	report();
+	munmap((void *)pg(S), 8 * PS);
+	munmap((void *)pg(D), 8 * PS);
+	printf("VmLck, in lengths of the range: %g before the call, %g after it, %g once both ranges are unmapped\n",
+	       (double)before / (double)range_kb, (double)after / (double)range_kb,
+	       (double)vmlck_kb() / (double)range_kb);
+}
+
 static void du_anon_mlock_onfault(void)
 {
 	anon(S, 4, RW, 'A');
@@ -3437,6 +3477,7 @@ static const struct scenario {
 	{ "uf-shmem-wp-sparse", uf_shmem_wp_sparse },
 	{ "uf-anon-wp", uf_anon_wp },
 	{ "uf-event-remap-anon", uf_event_remap_anon },
+	{ "du-anon-mlocked-vmlck", du_anon_mlocked_vmlck },
 	{ "uf-event-remap-read-missing", uf_event_remap_read_missing },
 	{ "uf-event-remap-shared", uf_event_remap_shared },
 	{ "uf-no-event-remap-shared", uf_no_event_remap_shared },
