@@ -470,15 +470,56 @@ static long g_ret;
 static int g_errno;
 static unsigned long g_new_len;
 
+/* SCENARIO_FREE_FDS=K: the call is made with exactly K descriptors free
+ * below RLIMIT_NOFILE (the holes below the highest open one filled), as a
+ * process with only 0, 1 and 2 open has under RLIMIT_NOFILE = 3 + K. The
+ * limit and the descriptors are restored after the call. */
+static int held_fds[1024], nheld;
+static struct rlimit saved_nofile;
+
+static void limit_fds(void)
+{
+	const char *k = getenv("SCENARIO_FREE_FDS");
+	struct rlimit rl;
+	int fd, top = 2;
+
+	if (!k || !*k)
+		return;
+	for (fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			top = fd;
+	for (fd = 0; fd < top && nheld < 1024; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			held_fds[nheld++] = dup2(2, fd);
+	if (getrlimit(RLIMIT_NOFILE, &saved_nofile))
+		die("getrlimit");
+	rl = saved_nofile;
+	rl.rlim_cur = (rlim_t)(top + 1 + atoi(k));
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit(RLIMIT_NOFILE)");
+}
+
+static void unlimit_fds(void)
+{
+	if (!getenv("SCENARIO_FREE_FDS") || !*getenv("SCENARIO_FREE_FDS"))
+		return;
+	if (setrlimit(RLIMIT_NOFILE, &saved_nofile))
+		die("setrlimit(RLIMIT_NOFILE)");
+	while (nheld)
+		close(held_fds[--nheld]);
+}
+
 static void call(unsigned long old, unsigned long old_len, unsigned long new_len, int flags,
 		 unsigned long new_addr)
 {
 	void *r;
 
 	fflush(stdout);
+	limit_fds();
 	errno = 0;
 	r = mremap((void *)old, old_len, new_len, flags, (void *)new_addr);
 	g_errno = errno;
+	unlimit_fds();
 	g_ret = r == MAP_FAILED ? -1 : (long)r;
 	g_new_len = new_len;
 }
@@ -500,6 +541,8 @@ static const char *errno_name(int e)
 	case EINVAL: return "EINVAL";
 	case ENOSYS: return "ENOSYS";
 	case ESTALE: return "ESTALE";
+	case EMFILE: return "EMFILE";
+	case ENFILE: return "ENFILE";
 	default:
 		snprintf(buf, sizeof(buf), "%d", e);
 		return buf;
@@ -2321,6 +2364,25 @@ static void li_mapcount_mv_dontunmap_at(void)
 	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
 }
 
+/* At max - 6: DONTUNMAP|FIXED across an anonymous VMA, a gap and shared
+ * memory (the alias). */
+static void li_mapcount_mv_dontunmap_shared_below(void)
+{
+	anon(S, 2, RW, 'A');
+	shared_anon(S + 3, 2, RW, 'B');
+	map_count_at(6);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
+/* The same at max - 7. */
+static void li_mapcount_mv_dontunmap_shared_below7(void)
+{
+	anon(S, 2, RW, 'A');
+	shared_anon(S + 3, 2, RW, 'B');
+	map_count_at(7);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* Shared memory with only some pages mapped: the new range has exactly
  * those (a read fault's fault-around must not add the others). */
 static void li_shared_some_present(void)
@@ -3477,6 +3539,8 @@ static const struct scenario {
 	{ "uf-shmem-wp-sparse", uf_shmem_wp_sparse },
 	{ "uf-anon-wp", uf_anon_wp },
 	{ "uf-event-remap-anon", uf_event_remap_anon },
+	{ "li-mapcount-mv-dontunmap-shared-below", li_mapcount_mv_dontunmap_shared_below },
+	{ "li-mapcount-mv-dontunmap-shared-below7", li_mapcount_mv_dontunmap_shared_below7 },
 	{ "du-anon-mlocked-vmlck", du_anon_mlocked_vmlck },
 	{ "uf-event-remap-read-missing", uf_event_remap_read_missing },
 	{ "uf-event-remap-shared", uf_event_remap_shared },
