@@ -51,6 +51,7 @@ struct mremap_req {
 	const char *read;        /* for the debug line: "maps" or "smaps" */
 	bool alone;              /* inside the window of window.c, opened by
 				  * the caller (facts.c's probes) */
+	bool changed;            /* an error came after something moved */
 };
 
 extern unsigned long mc_page_size;
@@ -80,6 +81,7 @@ static inline void req_decode(struct mremap_req *r, void *old, size_t old_len,
 	r->how = 0;
 	r->read = 0;
 	r->alone = false;
+	r->changed = false;
 }
 
 static inline bool vrm_fixed(const struct mremap_req *r)
