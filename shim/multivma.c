@@ -219,10 +219,9 @@ static int mv_piece(const struct vma *v, void *arg)
  * closed; the file deleted and no longer open), that piece would fail
  * after the earlier ones moved, where the kernel moves them all. So it is
  * decided before anything moves: EINVAL, as a kernel without DONTUNMAP
- * for files answers. Read from the maps (cheap), up to a gap. */
+ * for files answers. Read from the maps (cheap). */
 struct reopen_walk {
 	const struct mremap_req *r;
-	unsigned long next;       /* where the next VMA must start: no gap */
 	bool first;
 	long err;
 };
@@ -232,9 +231,10 @@ static int reopen_cb(const struct vma *v, void *arg)
 	struct reopen_walk *w = arg;
 	long fd, pm;
 
-	if (v->start >= vrm_old_end(w->r) || v->start > w->next)
-		return 1; /* past the range, or a gap: the main walk decides */
-	w->next = v->end;
+	/* Past the range, or a gap at its start (EFAULT, the main walk's
+	 * answer). Gaps inside the range are moved across. */
+	if (v->start >= vrm_old_end(w->r) || (w->first && v->start > w->r->old))
+		return 1;
 	if (w->first) {
 		w->first = false;
 		return 0;
@@ -262,7 +262,7 @@ static int reopen_cb(const struct vma *v, void *arg)
  * opened again), -EMFILE or -ENFILE (no descriptor for its copy). */
 static long later_file_unreopenable(const struct mremap_req *r)
 {
-	struct reopen_walk w = { r, r->old, true, 0 };
+	struct reopen_walk w = { r, true, 0 };
 
 	if (mc_maps_walk(r->old, false, reopen_cb, &w) < 0)
 		return 0;

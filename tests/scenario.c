@@ -2811,6 +2811,18 @@ static void mr_dontunmap_unreopenable_later(void)
 	run(pg(S), 4 * PS, 4 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
 }
 
+/* The same with a gap between the anonymous VMA and the file. */
+static void mr_dontunmap_unreopenable_after_gap(void)
+{
+	int fd = make_file("gone", 'F', 2);
+
+	anon(S, 2, RW, 'A');
+	private_file(S + 3, 2, RO, fd, 0, 0x1, 'B');
+	close(fd);
+	unlink(files[--nfiles]);
+	run(pg(S), 5 * PS, 5 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+}
+
 /* ---- scenarios: the map count check comes before every VMA refusal ------ */
 
 /* At max - 5 mappings, 6.17+ answers ENOMEM before looking at the source:
@@ -3539,6 +3551,7 @@ static const struct scenario {
 	{ "uf-shmem-wp-sparse", uf_shmem_wp_sparse },
 	{ "uf-anon-wp", uf_anon_wp },
 	{ "uf-event-remap-anon", uf_event_remap_anon },
+	{ "mr-dontunmap-unreopenable-after-gap", mr_dontunmap_unreopenable_after_gap },
 	{ "li-mapcount-mv-dontunmap-shared-below", li_mapcount_mv_dontunmap_shared_below },
 	{ "li-mapcount-mv-dontunmap-shared-below7", li_mapcount_mv_dontunmap_shared_below7 },
 	{ "du-anon-mlocked-vmlck", du_anon_mlocked_vmlck },
