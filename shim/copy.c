@@ -1,9 +1,10 @@
 /* shim/copy.c - copy: private kinds; the old VMA is never unmapped.
  *
- * The race-free strategy. The destination is mapped (over the caller's
- * FIXED destination or the library's reservation), the pages that exist
- * at the source are copied to it, page-table markers are put where the
- * kernel's move puts them, and the old range is emptied in place:
+ * The race-free strategy. The new range is mapped away from every other
+ * mapping (struct build), the pages that exist at the source are copied
+ * to it, page-table markers are put where the kernel's move puts them; it
+ * is moved over the caller's FIXED destination or the library's
+ * reservation, and the old range is emptied in place:
  *
  *   old [ A B g . C ]          pagemap: A B present, g guard, . none, C swapped
  *   new [ A B g . C ]          A B copied, C read through /proc/self/mem,
