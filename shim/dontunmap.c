@@ -149,6 +149,8 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	}
 	if (how == DU_COPY && mc_vma_kind(v) == VMA_FILE_PRIVATE) {
 		fd = mc_reopen_vma_file(v);
+		if (fd == -EMFILE || fd == -ENFILE)
+			return fd; /* no descriptor: entry.c answers */
 		if (fd < 0) {
 			r->why = "cannot reopen the mapped file";
 			return -EINVAL;

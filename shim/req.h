@@ -55,6 +55,7 @@ struct mremap_req {
 	struct mc_window w;      /* the call's window (window.c): opened
 				  * before the maps are read, closed when
 				  * the call ends; w.alone: nobody else runs */
+	bool changed;            /* an error came after something moved */
 };
 
 extern unsigned long mc_page_size;
@@ -84,6 +85,7 @@ static inline void req_decode(struct mremap_req *r, void *old, size_t old_len,
 	r->how = 0;
 	r->read = 0;
 	r->w = (struct mc_window)MC_WINDOW_INIT;
+	r->changed = false;
 }
 
 static inline bool vrm_fixed(const struct mremap_req *r)

@@ -130,6 +130,25 @@ need_ramfs() {
 	grep -q '^page +0x12000 P B.0$' "$out"
 	! grep -q '^map +0x7d' "$out"
 }
+@test "DONTUNMAP|FIXED, a gap, then a deleted and closed private file (root): as natively" {
+	compare_emulated mr-dontunmap-unreopenable-after-gap
+}
+@test "documented, unprivileged: a gap, then a deleted and closed private file: EINVAL, nothing moved" {
+	local d out err
+	skip_unless_cmd setpriv
+	[ "$(id -u)" -eq 0 ] || skip "needs root to become another user"
+	d=$(mktemp -d /tmp/mremap-compat-unreopenable.XXXXXX)
+	chmod 777 "$d"
+	out="$BATS_TEST_TMPDIR/out" err="$BATS_TEST_TMPDIR/err"
+	setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$d" LD_PRELOAD="$LIB" \
+		MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$SCENARIO" mr-dontunmap-unreopenable-after-gap >"$out" 2>"$err"
+	rm -rf "$d"
+	grep -qx 'ret=-1 errno=EINVAL' "$out"
+	grep -q 'refused before anything moved' "$err"
+	grep -q '^page +0x10000 P A.0$' "$out"
+	grep -q '^page +0x13000 P B.0$' "$out"
+	! grep -q '^map +0x7d' "$out"
+}
 
 @test "io_uring submission queue in two VMAs, FIXED move: EFAULT, nothing moved" {
 	compare_emulated mr-io-uring-two
