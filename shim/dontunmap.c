@@ -138,6 +138,8 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	 * taken. (MREMAP_COMPAT_STRATEGY=zero-copy and race-free run
 	 * without parking, at the caller's risk.) */
 	if (how != DU_ALIAS && !r->w.alone && strategy == MC_STRATEGY_AUTO) {
+		if (r->w.err) /* its own file: entry.c answers as the kernel */
+			return r->w.err;
 		r->why = "other threads could not be parked: answering as this kernel";
 		return -EINVAL;
 	}

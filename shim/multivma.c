@@ -393,6 +393,8 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 	if (!r->w.alone && mc_controls(&scratch)->strategy == MC_STRATEGY_AUTO) {
 		if (vrm_dontunmap(r) && (emulated & (MREMAP_COMPAT_EMULATED_DONTUNMAP |
 						     MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED))) {
+			if (r->w.err) /* its own file: entry.c answers as the kernel */
+				return r->w.err;
 			r->why = "other threads could not be parked: answering as this kernel";
 			return -EINVAL;
 		}
