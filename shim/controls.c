@@ -68,7 +68,7 @@ static void warn_value(const char *name, const char *value, const char *used)
 	mc_print_str(2, "mremap-compat: unknown value ");
 	mc_print_str(2, name);
 	mc_print_str(2, "=");
-	mc_print_str(2, value);
+	mc_print_value(2, value);
 	mc_print_str(2, ", using ");
 	mc_print_str(2, used);
 	mc_print_str(2, "\n");
