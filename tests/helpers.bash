@@ -91,3 +91,20 @@ as_test_user() {
 	rm -rf "$d"
 	return $rc
 }
+
+# ---- deadlock guards ----
+# A test asserts behaviour, never speed. A guard only ends a run that would
+# otherwise hang (a deadlock): MC_TEST_GUARD seconds (600), far above what
+# any run takes on a loaded 2-core machine. Use: run guarded CMD...; then
+# finished, which prints the run's output and fails, saying so, on a run
+# the guard ended.
+MC_TEST_GUARD=${MC_TEST_GUARD:-600}
+guarded() {
+	timeout -k 10 "$MC_TEST_GUARD" "$@"
+}
+finished() {
+	echo "$output"
+	case $status in
+	124|137) echo "timed out: no end after $MC_TEST_GUARD s (a deadlock?): status $status"; return 1 ;;
+	esac
+}
