@@ -42,3 +42,14 @@ reopen_as_nobody() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "mremap: moved; new range: A W; old range: A A" ]
 }
+
+# Automake counts a suite listed twice twice (and runs it twice).
+@test "make check's TESTS list names every suite once" {
+	run make -s --no-print-directory -C "$top_builddir" -f Makefile \
+		-f <(printf 'mc-print-tests:\n\t@echo $(TESTS)\n') mc-print-tests
+	[ "$status" -eq 0 ]
+	echo "TESTS: $output"
+	[ -n "$output" ]
+	dups=$(tr ' ' '\n' <<<"$output" | grep . | sort | uniq -d)
+	[ -z "$dups" ] || { echo "listed more than once: $dups"; return 1; }
+}
