@@ -18,6 +18,9 @@
 
 extern char **environ;
 
+/* The page size: read with the controls, from AT_PAGESZ (req.h). */
+unsigned long mc_page_size = MC_PAGE_SIZE;
+
 static struct mc_controls ctl;
 static int ctl_state; /* 0: not read, 1: being read, 2: ready */
 

@@ -109,7 +109,7 @@ void mc_print_value(int fd, const char *s)
 	char buf[MC_SHOWN_MAX * 4 + 3];
 	size_t n = 0, i;
 
-	for (i = 0; s[i] && i < MC_SHOWN_MAX; i++) {
+	for (i = 0; i < MC_SHOWN_MAX && s[i]; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c >= 0x20 && c < 0x7f && c != '\\') {

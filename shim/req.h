@@ -21,6 +21,7 @@
  *     reopen.c     the file behind a private file mapping
  *     marker.c     is a swapped-looking page a guard marker (alias, copy)
  *   multivma.c   the multi-VMA move loop (SPEC §5)
+ *   kernel.c     a call handed to the kernel (rounded lengths once checked)
  *   controls.c   MREMAP_COMPAT_* variables, read once
  *   debug.c      the MREMAP_COMPAT_DEBUG line
  */
