@@ -9,7 +9,6 @@
 load helpers
 load differential
 load oldkernel
-load unpriv
 
 # A ramfs mount for the ramfs scenarios: root only (mount(2)).
 setup_file() {
@@ -19,7 +18,7 @@ setup_file() {
 		export SCENARIO_RAMFS="$d"
 	fi
 	# Oracle outputs of the ramfs scenarios depend on the mount: redo them.
-	rm -f "$ORACLE_DIR"/mr-ramfs-*.out
+	rm -f "$(oracle_dir)"/mr-ramfs-*.out
 }
 
 teardown_file() {
