@@ -83,6 +83,8 @@ static int single_cb(const struct vma *v, void *arg)
 		if (mc_kernel_dontunmaps(v)) {
 			r->why = "state only the kernel's DONTUNMAP carries";
 			a->emulating = false;
+			if (v->vmflags & VMF_UFFD) /* its monitor reads REMAP */
+				mc_window_unpark(&r->w, UNPARK_UFFD);
 			a->ret = mc_kernel(r);
 		} else {
 			r->why = "state the emulation cannot carry: answering as this kernel";
@@ -95,6 +97,8 @@ static int single_cb(const struct vma *v, void *arg)
 	if (!(a->emulated & bit)) {
 		r->why = "the kernel has DONTUNMAP for this kind of mapping";
 		a->emulating = false;
+		if (v->vmflags & VMF_UFFD)
+			mc_window_unpark(&r->w, UNPARK_UFFD);
 		a->ret = mc_kernel(r);
 		return 1;
 	}
@@ -120,11 +124,7 @@ static int single_maps_cb(const struct vma *mv, void *arg)
 		a->ask_smaps = true;
 		return 1;
 	}
-	/* The probes' window stays open for the strategy: nobody else can
-	 * have come in since the thread check. */
-	a->r->alone = a->facts->w.alone;
 	ret = single_cb(&v, arg);
-	a->r->alone = false;
 	mc_facts_end(a->facts);
 	return ret;
 }
@@ -158,6 +158,20 @@ static int first_cb(const struct vma *v, void *arg)
 	return 0;
 }
 
+/* The call's window (window.c), opened before the maps are read so that
+ * what they say stays true until the call ends; closed by mc_remap().
+ * auto: the other threads parked, if any; zero-copy: signals blocked,
+ * nobody parked; race-free: none (the copy leaves no range free; facts.c
+ * opens one of its own for its probes). */
+static void open_call_window(struct mremap_req *r)
+{
+	struct mc_controls scratch;
+	enum mc_strategy s = mc_controls(&scratch)->strategy;
+
+	if (s != MC_STRATEGY_RACE_FREE)
+		mc_window_open(&r->w, s == MC_STRATEGY_ZERO_COPY ? WINDOW_SHARED : WINDOW_PARK);
+}
+
 static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulating)
 {
 	/* Every answer but the kernel's own is the library's: "emulated". */
@@ -181,6 +195,8 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 			return ret;
 		}
 	}
+	facts.call = &r->w;
+	open_call_window(r);
 	err = mc_maps_walk(0, false, first_cb, &w);
 	if (err >= 0) {
 		a.ret = mc_map_count_refusal(r, w.count);
@@ -276,10 +292,14 @@ long mc_remap(struct mremap_req *r)
 		ret = mc_kernel(r);
 		goto out;
 	}
+	/* Several VMAs move as one, as the kernel's move under the mmap lock:
+	 * nobody else runs meanwhile, and no fork() sees half of it. */
+	open_call_window(r);
 	ret = mc_mv_move(r, emulated);
 out:
 	if (mc_controls(&scratch)->debug)
 		mc_debug_call(r, ret, emul ? "emulated" : "native");
+	mc_window_close(&r->w);
 	return ret;
 }
 

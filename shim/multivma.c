@@ -9,7 +9,7 @@
  *   new:  [ A ][B] xx[  C  ]          xx: a mapping in a destination gap,
  *                                         untouched
  *
- * Refusals, as the kernel decides them (SPEC.md §5):
+ * Refusals, as the kernel decides them (doc/behaviour.md §5):
  *   no VMA in the range, or a gap at its start    EFAULT, nothing moved
  *   first VMA not multi-movable, range goes past   EFAULT, nothing moved
  *   a later VMA not multi-movable                  EFAULT, earlier pieces moved
@@ -28,6 +28,7 @@
 #include <sys/sysmacros.h>
 #include "compat/sys.h"
 #include "include/mremap_compat.h"
+#include "shim/controls.h"
 #include "shim/dontunmap.h"
 #include "shim/du.h"
 #include "shim/facts.h"
@@ -196,6 +197,8 @@ static int mv_piece(const struct vma *v, void *arg)
 		r->why = "state only the kernel's DONTUNMAP carries";
 		emulate = false;
 	}
+	if (!emulate && (v->vmflags & VMF_UFFD)) /* its monitor may be waited for */
+		mc_window_unpark(&r->w, UNPARK_UFFD);
 	if (emulate)
 		ret = mc_du_emulate(r, v, start, end - start, dest, true);
 	else
@@ -310,6 +313,7 @@ static int scan(struct scan_walk *w)
 	struct mc_facts facts = MC_FACTS_INIT;
 	int err;
 
+	facts.call = &w->r->w;
 	w->facts = &facts;
 	w->count = 0;
 	w->settled = !vrm_dontunmap(w->r);
@@ -367,10 +371,23 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 		.r = r, .emulated = emulated, .end = vrm_old_end(r),
 		.seen = false, .moved = 0, .ret = -EFAULT,
 	};
+	struct mc_controls scratch;
 	enum scan_result how;
 	long edge = 0;
 	int err = 0;
 
+	/* The call's window (entry.c) could not park the other threads: an
+	 * emulated DONTUNMAP is refused before anything moves (its pieces
+	 * would be); a plain move goes on, piece by piece, which loses
+	 * nothing but is not atomic to the others or to a fork(). */
+	if (!r->w.alone && mc_controls(&scratch)->strategy == MC_STRATEGY_AUTO) {
+		if (vrm_dontunmap(r) && (emulated & (MREMAP_COMPAT_EMULATED_DONTUNMAP |
+						     MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED))) {
+			r->why = "other threads could not be parked: answering as this kernel";
+			return -EINVAL;
+		}
+		r->why = "other threads could not be parked: moved piece by piece";
+	}
 	how = scan_and_move(r, &w, &edge);
 	if (how == SCAN_REFUSED)
 		return edge;

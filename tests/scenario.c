@@ -1812,7 +1812,7 @@ static void ro_unmapped_bad_hint(void)
 /* ---- scenarios: multi-VMA refusals (driver-placed mappings) ------------ */
 
 /* A private mapping of /dev/zero: its driver has its own
- * get_unmapped_area, so it is not multi-movable (SPEC.md §8). */
+ * get_unmapped_area, so it is not multi-movable (doc/behaviour.md §5). */
 static void devzero_private(unsigned long page, unsigned long npages, char id)
 {
 	int fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
@@ -3358,6 +3358,41 @@ static const struct scenario {
 	{ "du-uffd-wp-markers", du_uffd_wp_markers },
 };
 
+/* MC_SCENARIO_THREADS=N: N other threads run through the scenario, as in
+ * the programs that use the library: half of them spin (storing into their
+ * own stack), half sleep in nanosleep(). None touches the arena; the
+ * kernel's answer does not depend on them, the emulation's must not. */
+static void *spinner(void *arg)
+{
+	volatile unsigned long n = 0;
+
+	(void)arg;
+	for (;;)
+		n++;
+	return NULL;
+}
+
+static void *sleeper(void *arg)
+{
+	struct timespec ts = { 0, 1000 * 1000 };
+
+	(void)arg;
+	for (;;)
+		nanosleep(&ts, NULL);
+	return NULL;
+}
+
+static void start_threads(void)
+{
+	const char *v = getenv("MC_SCENARIO_THREADS");
+	int n = v ? atoi(v) : 0, i;
+	pthread_t t;
+
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t, NULL, i % 2 ? sleeper : spinner, NULL))
+			die("pthread_create");
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -3382,6 +3417,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	atexit(cleanup);
+	start_threads();
 	reserve_arena();
 	scenarios[i].fn();
 	fflush(stdout);
