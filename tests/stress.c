@@ -500,6 +500,8 @@ static int mode_storm(long iter, int nthreads)
 		fill(a, len, (uint64_t)i << 20);
 		b = mremap(a, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
 		if (b == MAP_FAILED) {
+			fprintf(stderr, "storm: call %ld (%zu pages) failed: %s\n", i, len / P,
+				strerror(errno));
 			failed++;
 			munmap(g, len + 2 * P);
 			continue;
