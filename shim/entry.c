@@ -23,24 +23,13 @@
 #include "shim/entry.h"
 #include "shim/facts.h"
 #include "shim/guard.h"
+#include "shim/kernel.h"
 #include "shim/kernel-only.h"
 #include "shim/maps.h"
 #include "shim/multivma.h"
 #include "shim/probe.h"
 #include "shim/span.h"
 #include "shim/validate.h"
-
-unsigned long mc_page_size = MC_PAGE_SIZE;
-
-/* Once 6.18's argument checks have passed, the kernel gets the lengths as
- * 6.18 sees them, rounded up to the page: before 6.17, a DONTUNMAP whose
- * old_len and new_len differ only below the page is EINVAL. */
-long mc_kernel(const struct mremap_req *r)
-{
-	if (r->checked)
-		return sys_mremap(r->old, r->old_len, r->new_len, r->flags, r->new_addr);
-	return sys_mremap(r->old, r->raw_old_len, r->raw_new_len, r->flags, r->new_addr);
-}
 
 /* mc_check_params(), remembered: from now on the lengths are rounded. */
 static int check_params(struct mremap_req *r)

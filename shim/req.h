@@ -23,6 +23,7 @@
  *   window.c     who else may run meanwhile: one thread, or the others
  *     park.c       parked in a signal handler for the call
  *   multivma.c   the multi-VMA move loop (doc/behaviour.md §5)
+ *   kernel.c     a call handed to the kernel (rounded lengths once checked)
  *   controls.c   MREMAP_COMPAT_* variables, read once
  *   debug.c      the MREMAP_COMPAT_DEBUG line
  */

@@ -12,7 +12,6 @@
 load helpers
 load differential
 load oldkernel
-load unpriv
 
 # ---- RLIMIT_MEMLOCK and the alias duplicate ----
 

@@ -11,7 +11,6 @@
 load helpers
 load differential
 load oldkernel
-load unpriv
 
 # documented_einval NAME: on the simulated pre-5.7 kernel the call is
 # refused as that kernel refuses it: EINVAL, with a debug line saying why,
