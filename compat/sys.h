@@ -14,7 +14,7 @@
 #include "compat/mman.h"
 
 #ifdef PIC
-/* The C library's syscall() in the preload build (shim/syscall.c). */
+/* The C library's syscall() in the shared builds (shim/libc-syscall.c). */
 typedef long (*mc_syscall_fn)(long, ...);
 extern mc_syscall_fn mc_libc_syscall __attribute__((visibility("hidden")));
 #endif
@@ -135,9 +135,9 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
  * restored. In the preload build (PIC) the name syscall is the library's
  * own exported syscall() (shim/syscall.c), which would call the library
  * again (sys_mremap -> syscall(SYS_mremap) -> the emulation -> ...): there
- * the C library's syscall() is taken from the pointer shim/syscall.c's
- * constructor looks up with dlsym(RTLD_NEXT), and before that constructor
- * ran the answer is ENOSYS. */
+ * the C library's syscall() is taken from the pointer the constructor of
+ * shim/libc-syscall.c looks up with dlsym(RTLD_NEXT), and before that
+ * constructor ran the answer is ENOSYS. */
 #include <errno.h>
 #include <unistd.h>
 #if defined(PIC) && !defined(__clang_analyzer__)

@@ -22,6 +22,9 @@
 
 extern char **environ;
 
+/* The page size: read with the controls, from AT_PAGESZ (req.h). */
+unsigned long mc_page_size = MC_PAGE_SIZE;
+
 static struct mc_controls ctl;
 static int ctl_state; /* 0: not read, 1: being read, 2: ready */
 
@@ -83,7 +86,7 @@ static void warn_value(const char *name, const char *value, const char *used)
 	mc_print_str(2, "mremap-compat: unknown value ");
 	mc_print_str(2, name);
 	mc_print_str(2, "=");
-	mc_print_str(2, value);
+	mc_print_value(2, value);
 	mc_print_str(2, ", using ");
 	mc_print_str(2, used);
 	mc_print_str(2, "\n");

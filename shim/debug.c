@@ -99,6 +99,37 @@ void mc_print_str(int fd, const char *s)
 	sys_write(fd, s, strlen(s));
 }
 
+/* A value from the environment, as a message may show it: printable ASCII
+ * as it is, a backslash and every other byte as \xNN, and after
+ * MC_SHOWN_MAX bytes "..." for the rest.
+ *
+ *   "on\x1b[2Jdark"   not   "on<ESC>[2Jdark"
+ */
+void mc_print_value(int fd, const char *s)
+{
+	char buf[MC_SHOWN_MAX * 4 + 3];
+	size_t n = 0, i;
+
+	for (i = 0; i < MC_SHOWN_MAX && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			buf[n++] = (char)c;
+			continue;
+		}
+		buf[n++] = '\\';
+		buf[n++] = 'x';
+		buf[n++] = "0123456789abcdef"[c >> 4];
+		buf[n++] = "0123456789abcdef"[c & 15];
+	}
+	if (s[i]) {
+		buf[n++] = '.';
+		buf[n++] = '.';
+		buf[n++] = '.';
+	}
+	sys_write(fd, buf, n);
+}
+
 void mc_debug_call(const struct mremap_req *r, long ret, const char *route)
 {
 	struct line l = { .n = 0 };

@@ -140,6 +140,8 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	 * taken. (MREMAP_COMPAT_STRATEGY=zero-copy and race-free run
 	 * without parking, at the caller's risk.) */
 	if (how != DU_ALIAS && !r->w.alone && strategy == MC_STRATEGY_AUTO) {
+		if (r->w.err) /* its own file: entry.c answers as the kernel */
+			return r->w.err;
 		r->why = "other threads could not be parked: answering as this kernel";
 		return -EINVAL;
 	}
@@ -163,6 +165,8 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	}
 	if (how == DU_COPY && mc_vma_kind(v) == VMA_FILE_PRIVATE) {
 		fd = mc_reopen_vma_file(v);
+		if (fd == -EMFILE || fd == -ENFILE)
+			return fd; /* no descriptor: entry.c answers */
 		if (fd < 0) {
 			r->why = "cannot reopen the mapped file";
 			return -EINVAL;

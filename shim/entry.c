@@ -23,24 +23,13 @@
 #include "shim/entry.h"
 #include "shim/facts.h"
 #include "shim/guard.h"
+#include "shim/kernel.h"
 #include "shim/kernel-only.h"
 #include "shim/maps.h"
 #include "shim/multivma.h"
 #include "shim/probe.h"
 #include "shim/span.h"
 #include "shim/validate.h"
-
-unsigned long mc_page_size = MC_PAGE_SIZE;
-
-/* Once 6.18's argument checks have passed, the kernel gets the lengths as
- * 6.18 sees them, rounded up to the page: before 6.17, a DONTUNMAP whose
- * old_len and new_len differ only below the page is EINVAL. */
-long mc_kernel(const struct mremap_req *r)
-{
-	if (r->checked)
-		return sys_mremap(r->old, r->old_len, r->new_len, r->flags, r->new_addr);
-	return sys_mremap(r->old, r->raw_old_len, r->raw_new_len, r->flags, r->new_addr);
-}
 
 /* mc_check_params(), remembered: from now on the lengths are rounded. */
 static int check_params(struct mremap_req *r)
@@ -278,11 +267,64 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 	}
 	*emulating = a.emulating;
 	if (err < 0) {
-		r->why = "cannot read /proc/self/smaps: answering as an older kernel";
 		*emulating = true;
-		return -EINVAL;
+		return err; /* the library's own read: mc_own_failure() */
 	}
 	return a.ret;
+}
+
+/* The errors mremap(2) itself returns. Any other (EMFILE, ENFILE, EACCES,
+ * ENOENT, EIO...) is the library's own: a file of /proc, the mapped file or
+ * /proc/self/mem it could not open or read. */
+static bool is_mremap_errno(long ret)
+{
+	return ret == -EINVAL || ret == -EFAULT || ret == -ENOMEM || ret == -EAGAIN ||
+	       ret == -EPERM;
+}
+
+/* Why, for the debug line. */
+static const char *own_failure_why(long err, bool changed)
+{
+	if (changed)
+		return "its own files could not be read after moving some pieces: ENOMEM, "
+		       "as a kernel that cannot go on";
+	switch (-err) {
+	case EMFILE:
+		return "no descriptor free for its own files (EMFILE): answering as a kernel "
+		       "without the emulated feature";
+	case ENFILE:
+		return "the system's file table is full (ENFILE): answering as a kernel "
+		       "without the emulated feature";
+	case EACCES:
+		return "its own files are closed to it (EACCES): answering as a kernel without "
+		       "the emulated feature";
+	default:
+		return "cannot read its own files in /proc: answering as a kernel without the "
+		       "emulated feature";
+	}
+}
+
+/*
+ * The emulation failed for want of its own files, before it changed
+ * anything: the answer of a kernel without what is emulated. DONTUNMAP:
+ * EINVAL, the unknown flag before 5.7 and the refused kind before 5.13;
+ * a move-only FIXED call across VMAs: EFAULT, as before 6.17, without the
+ * destination that such a kernel unmaps first; any other FIXED call (the
+ * refusals of guard.c): the kernel, which moves it itself. After some
+ * pieces of a move across VMAs moved: ENOMEM, as the kernel answers when
+ * a later piece cannot be had.
+ */
+static long mc_own_failure(struct mremap_req *r, long err, bool *emulating)
+{
+	r->why = own_failure_why(err, r->changed);
+	if (r->changed)
+		return -ENOMEM;
+	if (vrm_dontunmap(r))
+		return -EINVAL;
+	if (vrm_move_only(r))
+		return -EFAULT;
+	*emulating = false;
+	return mc_kernel(r);
 }
 
 /* Does this call need something the library does here? */
@@ -361,6 +403,8 @@ long mc_remap(struct mremap_req *r)
 	open_call_window(r);
 	ret = mc_mv_move(r, emulated);
 out:
+	if (emul && is_err_ret(ret) && !is_mremap_errno(ret))
+		ret = mc_own_failure(r, ret, &emul);
 	if (mc_controls(&scratch)->debug)
 		mc_debug_call(r, ret, emul ? "emulated" : "native");
 	mc_window_close(&r->w);

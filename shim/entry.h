@@ -5,7 +5,4 @@
 /* The whole call: an address, or -errno. */
 long mc_remap(struct mremap_req *r);
 
-/* The kernel's own answer, by the raw system call. */
-long mc_kernel(const struct mremap_req *r);
-
 #endif

@@ -24,11 +24,10 @@
  * maps are read only when it cannot.
  */
 #include <errno.h>
-#include "compat/sys.h"
 #include "shim/dontunmap.h"
-#include "shim/entry.h"
 #include "shim/facts.h"
 #include "shim/guard.h"
+#include "shim/kernel.h"
 #include "shim/maps.h"
 #include "shim/span.h"
 

@@ -27,6 +27,7 @@
 #define VMF_RR 0x20000u /* MADV_RANDOM */
 #define VMF_SR 0x40000u /* MADV_SEQUENTIAL */
 #define VMF_GD 0x80000u /* VM_GROWSDOWN (MAP_GROWSDOWN, [stack]) */
+#define VMF_GU 0x100000u /* VM_MAYBE_GUARD: a guard was ever installed (6.18) */
 #define VMF_UFFD (VMF_UM | VMF_UW | VMF_UI)
 
 #define VMA_PATH_MAX 1024

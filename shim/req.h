@@ -23,6 +23,7 @@
  *   window.c     who else may run meanwhile: one thread, or the others
  *     park.c       parked in a signal handler for the call
  *   multivma.c   the multi-VMA move loop (doc/behaviour.md §5)
+ *   kernel.c     a call handed to the kernel (rounded lengths once checked)
  *   controls.c   MREMAP_COMPAT_* variables, read once
  *   debug.c      the MREMAP_COMPAT_DEBUG line
  */
@@ -55,6 +56,7 @@ struct mremap_req {
 	struct mc_window w;      /* the call's window (window.c): opened
 				  * before the maps are read, closed when
 				  * the call ends; w.alone: nobody else runs */
+	bool changed;            /* an error came after something moved */
 	unsigned long lowest;    /* the maps walk that found the VMA: the start
 				  * of the process's first VMA (0: not seen) */
 	bool prev_touches;       /* and the VMA before it touches it, with the
@@ -88,6 +90,7 @@ static inline void req_decode(struct mremap_req *r, void *old, size_t old_len,
 	r->how = 0;
 	r->read = 0;
 	r->w = (struct mc_window)MC_WINDOW_INIT;
+	r->changed = false;
 	r->lowest = 0;
 	r->prev_touches = true;
 }

@@ -5,32 +5,18 @@
  * system call number goes on to the C library's syscall() untouched, with
  * all six arguments, after one compare.
  *
+ * The next syscall() in the lookup order, the C library's, is the one
+ * shim/libc-syscall.c looks up.
+ *
  * Not in the static library: there, libc's syscall is not a weak alias, and
  * a program that links the library statically calls mremap() anyway.
  */
 #ifdef PIC
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include "compat/sys.h"
 #include "shim/entry.h"
 #include "shim/req.h"
-
-typedef long (*syscall_fn)(long, ...);
-
-static syscall_fn next_syscall;
-
-/* The C library's syscall(), for compat/sys.h's portable fallback: on
- * architectures without a raw path there, syscall() would be this file's. */
-mc_syscall_fn mc_libc_syscall __attribute__((visibility("hidden")));
-
-__attribute__((constructor)) static void syscall_init(void)
-{
-	syscall_fn f = (syscall_fn)dlsym(RTLD_NEXT, "syscall");
-
-	__atomic_store_n(&next_syscall, f, __ATOMIC_RELEASE);
-	__atomic_store_n(&mc_libc_syscall, f, __ATOMIC_RELEASE);
-}
 
 /* The kernel's convention, as libc's syscall() gives it. */
 static long as_libc(long ret)
@@ -46,7 +32,7 @@ MC_PUBLIC long syscall(long number, ...)
 {
 	struct mremap_req r;
 	long a, b, c, d, e, f;
-	syscall_fn next;
+	mc_syscall_fn next;
 	va_list ap;
 
 	va_start(ap, number);
@@ -59,7 +45,7 @@ MC_PUBLIC long syscall(long number, ...)
 	va_end(ap);
 
 	if (__builtin_expect(number != SYS_mremap, 1)) {
-		next = __atomic_load_n(&next_syscall, __ATOMIC_ACQUIRE);
+		next = __atomic_load_n(&mc_libc_syscall, __ATOMIC_ACQUIRE);
 		if (next)
 			return next(number, a, b, c, d, e, f);
 		return as_libc(sys6(number, a, b, c, d, e, f));

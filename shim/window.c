@@ -74,6 +74,7 @@ bool mc_window_open(struct mc_window *w, enum mc_window_mode mode)
 	w->alone = false;
 	w->parked = false;
 	w->why = 0;
+	w->err = 0;
 	w->blocked = sigprocmask_raw(SIG_BLOCK, &all, &w->saved) == 0;
 	if (!w->blocked) {
 		w->why = "cannot block signals";
@@ -85,6 +86,7 @@ bool mc_window_open(struct mc_window *w, enum mc_window_mode mode)
 		return true;
 	}
 	if (n < 0) {
+		w->err = n;
 		w->why = n == -EMFILE || n == -ENFILE ? "no file descriptor left for /proc/self/task" :
 			 "cannot read /proc/self/task";
 	} else if (mode == WINDOW_PARK) {

@@ -17,12 +17,13 @@ struct mc_window {
 	bool alone;               /* nobody else runs: one thread, or parked */
 	bool parked;              /* the others are parked: end the park */
 	const char *why;          /* not alone: why (the debug line) */
+	int err;                  /* -errno: /proc/self/task could not be read */
 };
 
 /* Why a park ended early (mc_window_unpark()). */
 #define UNPARK_UFFD "a userfaultfd monitor must read the kernel's event: threads released"
 
-#define MC_WINDOW_INIT { 0, false, false, false, 0 }
+#define MC_WINDOW_INIT { 0, false, false, false, 0, 0 }
 
 /* Blocks every signal, then makes sure nobody else can act on the address
  * space (mode): true with the window open (close it after), false with

@@ -31,6 +31,21 @@ me=mremap-compat
 . "$vmdir/kernels"
 cache=${MC_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mremap-compat/vm}
 
+# shown VALUE [MAX]: VALUE as a message may show it: printable ASCII as it
+# is, a backslash and every other byte as \xNN, and after MAX bytes (64; a
+# path: 4096) "..." for the rest. The library's warnings show the
+# environment's values the same way.
+shown() {
+	printf '%s' "$1" | LC_ALL=C od -An -v -tu1 | LC_ALL=C awk -v max="${2:-64}" '
+		{ for (i = 1; i <= NF; i++) {
+			if (++n > max) { more = 1; continue }
+			c = $i + 0
+			if (c >= 32 && c < 127 && c != 92) printf "%c", c
+			else printf "\\x%02x", c
+		} }
+		END { if (more) printf "..." }'
+}
+
 qemu_package() { # ARCH -> the Debian package of its qemu-system
 	case $1 in x86_64) echo qemu-system-x86 ;; aarch64) echo qemu-system-arm ;; esac
 }
@@ -50,7 +65,7 @@ name=$1 lib=$2
 shift 2
 garch=$(kernel_arch "$name")
 [ -n "$garch" ] && kernel_spec "$name" >/dev/null || {
-	echo "$me: no kernel $name; mremap-compat --list shows them: ${KERNELS[*]}" >&2
+	echo "$me: no kernel $(shown "$name"); mremap-compat --list shows them: ${KERNELS[*]}" >&2
 	exit 2
 }
 command -v "qemu-system-$garch" >/dev/null || {
@@ -64,11 +79,11 @@ if [ "$garch" = "$(uname -m)" ]; then init=$initdir/vm-init; else init=$initdir/
 	exit 77
 }
 
-prog=$(command -v -- "$1") || { echo "$me: $1: command not found" >&2; exit 127; }
+prog=$(command -v -- "$1") || { echo "$me: $(shown "$1"): command not found" >&2; exit 127; }
 shift
 for a in "$@"; do
 	case $a in *[[:space:]]*|'')
-		echo "$me: --kernel passes arguments without spaces only, not '$a'" >&2
+		echo "$me: --kernel passes arguments without spaces only, not '$(shown "$a")'" >&2
 		exit 2 ;;
 	esac
 done
@@ -94,7 +109,7 @@ interp() {
 
 m=$(elf_machine "$prog")
 if [ "$m" != "$garch" ]; then
-	echo "$me: $prog is $m; Linux $name runs $garch programs${garch:+ (static ones are simplest: $garch-linux-gnu-gcc -static)}" >&2
+	echo "$me: $(shown "$prog" 4096) is $m; Linux $name runs $garch programs${garch:+ (static ones are simplest: $garch-linux-gnu-gcc -static)}" >&2
 	exit 126
 fi
 
@@ -131,14 +146,14 @@ if [ -n "$loader" ]; then
 	else
 		sysroot=/usr/$garch-linux-gnu
 		[ -d "$sysroot/lib" ] || {
-			echo "$me: $prog is dynamically linked and there is no $sysroot for its libraries: link it statically" >&2
+			echo "$me: $(shown "$prog" 4096) is dynamically linked and there is no $sysroot for its libraries: link it statically" >&2
 			exit 77
 		}
 		if [ -n "$lib" ]; then
 			# the library built for that architecture
 			lib=$initdir/lib-$garch/libmremap-compat.so
 			[ -f "$lib" ] || {
-				echo "$me: no $garch build of the library to preload into $prog ($lib): link it statically with the library, or use --no-library" >&2
+				echo "$me: no $garch build of the library to preload into $(shown "$prog" 4096) ($lib): link it statically with the library, or use --no-library" >&2
 				exit 77
 			}
 			cp "$lib" "$root/prog/libmremap-compat.so" && env+=("LD_PRELOAD=/prog/libmremap-compat.so") || exit 125

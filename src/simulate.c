@@ -551,11 +551,34 @@ static void no_leak_check(void)
 	}
 }
 
+/* A command's name as a message may show it: printable ASCII as it is, a
+ * backslash and every other byte as \xNN, "..." after 4096 bytes (the
+ * library's warnings show the environment's values the same way). */
+static const char *shown(const char *s)
+{
+	static char buf[4096 * 4 + 4];
+	size_t n = 0, i;
+
+	for (i = 0; s[i] && i < 4096; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf[n++] = (char)c;
+		else
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\\x%02x", c);
+	}
+	strcpy(buf + n, s[i] ? "..." : "");
+	return buf;
+}
+
 static void run(char **argv)
 {
+	int e;
+
 	execvp(argv[0], argv);
-	fprintf(stderr, "mremap-compat-simulate: cannot execute %s: %s\n", argv[0], strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	e = errno;
+	fprintf(stderr, "mremap-compat-simulate: cannot execute %s: %s\n", shown(argv[0]), strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
 }
 
 int main(int argc, char **argv)

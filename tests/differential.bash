@@ -11,6 +11,8 @@
 #   compare_refused NAME [VAR=VALUE...]    the library's argument checks answer
 #   compare_native_route NAME [VAR=...]    the library hands the call to the kernel
 #   compare_passthrough NAME [VAR=...]     the call never enters the library
+#   unpriv_compare NAME [VAR=VALUE...]     compare_emulated as the unprivileged
+#                                          user, in a suite of root's
 #   oracle_output NAME                     path of NAME's native output
 #
 # VAR=VALUE pairs go to the emulated run (e.g. MREMAP_COMPAT_STRATEGY=race-free).
@@ -32,17 +34,22 @@
 #                    kernel's answer does not depend on them (its move holds
 #                    the mmap lock), so the oracle runs with none
 #   MC_TEST_USER     who runs both sides: root (the default) or unprivileged
-#                    (the generated *-unpriv.bats suites set it). Each user
+#                    (the generated *-unpriv.bats suites set it for the
+#                    file, unpriv_compare for one call). Each user
 #                    has its own oracle: the kernel's answer may depend on
 #                    privilege (RLIMIT_MEMLOCK, /proc/self/map_files).
 
 SCENARIO="$TESTBIN/scenario"
 : "${MC_TEST_USER:=root}"
-if [ "$MC_TEST_USER" = root ]; then
-	ORACLE_DIR="$top_builddir/tests/oracle"
-else
-	ORACLE_DIR="$top_builddir/tests/oracle-unpriv"
-fi
+
+# oracle_dir: where the native outputs of MC_TEST_USER are kept.
+oracle_dir() {
+	if [ "${MC_TEST_USER:-root}" = root ]; then
+		echo "$top_builddir/tests/oracle"
+	else
+		echo "$top_builddir/tests/oracle-unpriv"
+	fi
+}
 
 test_threads() {
 	if [ -n "${MC_TEST_THREADS:-}" ]; then
@@ -63,11 +70,13 @@ _diff_fail() {
 # scenario program. Other suites (the simulated pre-5.7 kernel, real kernels
 # under qemu) compare their emulated output against these files.
 oracle_output() {
-	local name=$1 f="$ORACLE_DIR/$1.out" rc=0
+	local name=$1 dir f rc=0
 
+	dir=$(oracle_dir)
+	f="$dir/$name.out"
 	[ -x "$SCENARIO" ] || _diff_fail "no $SCENARIO: run make check" || return 1
 	if [ ! -s "$f" ] || [ "$SCENARIO" -nt "$f" ]; then
-		mkdir -p "$ORACLE_DIR" || return 1
+		mkdir -p "$dir" || return 1
 		as_test_user env -u LD_PRELOAD "$SCENARIO" "$name" >"$f.tmp.$$" 2>"$f.err" || rc=$?
 		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
 			_diff_fail "native run of $name failed (exit $rc):" "$(cat "$f.err")"
@@ -230,6 +239,10 @@ _differential() {
 }
 
 compare_emulated() { _differential emulated "$@"; }
+# One comparison as the unprivileged user, in a suite of root's: the same
+# helper, with MC_TEST_USER=unprivileged for this call only, as the
+# generated *-unpriv.bats suites (tests/gen-unpriv.sh) set it for a file.
+unpriv_compare() { MC_TEST_USER=unprivileged _differential emulated "$@"; }
 compare_refused() { _differential refused "$@"; }
 compare_native_route() { _differential native "$@"; }
 compare_passthrough() { _differential passthrough "$@"; }

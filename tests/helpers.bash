@@ -92,3 +92,29 @@ as_test_user() {
 	rm -rf "$d"
 	return $rc
 }
+
+# ---- deadlock guards ----
+# A test asserts behaviour, never speed. A guard only ends a run that would
+# otherwise hang (a deadlock): MC_TEST_GUARD seconds (600), far above what
+# any run takes on a loaded 2-core machine. Use: run guarded CMD...; then
+# finished, which prints the run's output and fails, saying so, on a run
+# the guard ended.
+# Where the command goes through as_test_user (setpriv runs programs, not
+# functions): as_test_user "${GUARD[@]}" CMD..., then guard_says STATUS.
+MC_TEST_GUARD=${MC_TEST_GUARD:-600}
+GUARD=(timeout -k 10 "$MC_TEST_GUARD")
+guarded() {
+	"${GUARD[@]}" "$@"
+}
+guard_says() { # STATUS: what a guarded run's exit status says
+	case $1 in
+	124|137) echo "timed out: no end after $MC_TEST_GUARD s (a deadlock?): status $1" ;;
+	*) echo "exit $1" ;;
+	esac
+}
+finished() {
+	echo "$output"
+	case $status in
+	124|137) guard_says "$status"; return 1 ;;
+	esac
+}

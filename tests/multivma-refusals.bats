@@ -9,7 +9,6 @@
 load helpers
 load differential
 load oldkernel
-load unpriv
 
 # A ramfs mount for the ramfs scenarios: root only (mount(2)).
 setup_file() {
@@ -19,7 +18,7 @@ setup_file() {
 		export SCENARIO_RAMFS="$d"
 	fi
 	# Oracle outputs of the ramfs scenarios depend on the mount: redo them.
-	rm -f "$ORACLE_DIR"/mr-ramfs-*.out
+	rm -f "$(oracle_dir)"/mr-ramfs-*.out
 }
 
 teardown_file() {
@@ -115,6 +114,20 @@ need_ramfs() {
 	compare_emulated mr-dontunmap-unreopenable-later
 }
 @test "documented, unprivileged: a later piece a deleted and closed private file: EINVAL, nothing moved" {
+	local out="$BATS_TEST_TMPDIR/out" err="$BATS_TEST_TMPDIR/err"
+	MC_TEST_USER=unprivileged need_test_user
+	MC_TEST_USER=unprivileged as_test_user env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all \
+		MREMAP_COMPAT_DEBUG=1 "$SCENARIO" mr-dontunmap-unreopenable-later >"$out" 2>"$err"
+	grep -qx 'ret=-1 errno=EINVAL' "$out"
+	grep -q 'refused before anything moved' "$err"
+	grep -q '^page +0x10000 P A.0$' "$out"
+	grep -q '^page +0x12000 P B.0$' "$out"
+	! grep -q '^map +0x7d' "$out"
+}
+@test "DONTUNMAP|FIXED, a gap, then a deleted and closed private file (root): as natively" {
+	compare_emulated mr-dontunmap-unreopenable-after-gap
+}
+@test "documented, unprivileged: a gap, then a deleted and closed private file: EINVAL, nothing moved" {
 	local d out err
 	skip_unless_cmd setpriv
 	[ "$(id -u)" -eq 0 ] || skip "needs root to become another user"
@@ -122,12 +135,12 @@ need_ramfs() {
 	chmod 777 "$d"
 	out="$BATS_TEST_TMPDIR/out" err="$BATS_TEST_TMPDIR/err"
 	setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$d" LD_PRELOAD="$LIB" \
-		MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$SCENARIO" mr-dontunmap-unreopenable-later >"$out" 2>"$err"
+		MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$SCENARIO" mr-dontunmap-unreopenable-after-gap >"$out" 2>"$err"
 	rm -rf "$d"
 	grep -qx 'ret=-1 errno=EINVAL' "$out"
 	grep -q 'refused before anything moved' "$err"
 	grep -q '^page +0x10000 P A.0$' "$out"
-	grep -q '^page +0x12000 P B.0$' "$out"
+	grep -q '^page +0x13000 P B.0$' "$out"
 	! grep -q '^map +0x7d' "$out"
 }
 

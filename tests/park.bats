@@ -19,18 +19,20 @@ park_same() {
 	for user in root unprivileged; do
 		MC_TEST_USER=$user
 		need_test_user
-		nat=$(as_test_user env -u LD_PRELOAD "$PARK" "$@") || { echo "native run failed: $nat"; return 1; }
+		rc=0
+		nat=$(as_test_user "${GUARD[@]}" env -u LD_PRELOAD "$PARK" "$@") || rc=$?
+		[ "$rc" -eq 0 ] || { echo "native run failed ($(guard_says "$rc")): $nat"; return 1; }
 		for how in ${PARK_COLUMNS:-forced pre57}; do
 			err="$BATS_TEST_TMPDIR/$user-$how.err"
 			rc=0
 			if [ $how = forced ]; then
-				out=$(as_test_user env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all \
+				out=$(as_test_user "${GUARD[@]}" env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all \
 					MREMAP_COMPAT_DEBUG=1 "$PARK" "$@" 2>"$err") || rc=$?
 			else
-				out=$(as_test_user "$TESTBIN/pre57" env LD_PRELOAD="$LIB" \
+				out=$(as_test_user "${GUARD[@]}" "$TESTBIN/pre57" env LD_PRELOAD="$LIB" \
 					MREMAP_COMPAT_DEBUG=1 "$PARK" "$@" 2>"$err") || rc=$?
 			fi
-			[ "$rc" -eq 0 ] || { echo "$user, $how: exit $rc: $out"; cat "$err"; return 1; }
+			[ "$rc" -eq 0 ] || { echo "$user, $how: $(guard_says "$rc"): $out"; cat "$err"; return 1; }
 			diff -u --label "native ($user)" --label "library, $how ($user)" \
 				<(echo "$nat") <(echo "$out") || return 1
 			grep -q ': emulated' "$err" || { echo "$user, $how: never emulated"; cat "$err"; return 1; }

@@ -73,6 +73,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A deadlock guard for one sequence (milliseconds of work, seconds under
+ * qemu's emulation on a loaded machine): its end says "timed out". */
+#define SEQUENCE_GUARD 600
+
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP 4
 #endif
@@ -839,7 +843,7 @@ static int run(uint64_t s, int steps)
 	rng = mix64(s ^ 0x72616e6464696666ULL);
 	PS = (unsigned long)sysconf(_SC_PAGESIZE);
 	npages = 64 + rr(193);
-	alarm(60);
+	alarm(SEQUENCE_GUARD);
 
 	memfile = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 	if (memfile < 0)
@@ -995,6 +999,8 @@ static void status_str(int st, char *buf, size_t n)
 {
 	if (WIFEXITED(st))
 		snprintf(buf, n, "exit %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)
+		snprintf(buf, n, "timed out: no end after %d s (a hang?)", SEQUENCE_GUARD);
 	else if (WIFSIGNALED(st))
 		snprintf(buf, n, "killed by signal %d", WTERMSIG(st));
 	else

@@ -73,3 +73,28 @@ PY
 	[ "$(grep -c 'unknown value MREMAP_COMPAT_EMULATE=bogus, using auto' <<<"$output")" -eq 1 ]
 	[[ "$output" != *emulated* ]] || ! kernel_has_dontunmap
 }
+
+# A bad value is shown as a message may show it: at most 64 bytes, then
+# "...", and bytes other than printable ASCII (and the backslash) as \xNN.
+@test "an unknown control value is shown cut after 64 bytes" {
+	long=$(head -c 131000 /dev/zero | tr '\0' x)
+	run env MREMAP_COMPAT_EMULATE="$long" "$WRAPPER" --report
+	[ "$status" -eq 0 ]
+	line=$(grep 'unknown value MREMAP_COMPAT_EMULATE=' <<<"$output")
+	echo "# ${#line} bytes: $line" >&3
+	[ "$line" = "mremap-compat: unknown value MREMAP_COMPAT_EMULATE=${long:0:64}..., using auto" ]
+}
+
+@test "an unknown control value is shown with its control bytes escaped" {
+	run env MREMAP_COMPAT_STRATEGY=$'a\e[2Jb\nc\\d\t\x7f\xc3\xa9' MREMAP_COMPAT_DEBUG=$'\r1' "$WRAPPER" --report
+	[ "$status" -eq 0 ]
+	[[ "$output" != *$'\e'* && "$output" != *$'\r'* ]]
+	grep -Fx 'mremap-compat: unknown value MREMAP_COMPAT_STRATEGY=a\x1b[2Jb\x0ac\x5cd\x09\x7f\xc3\xa9, using auto' <<<"$output"
+	grep -Fx 'mremap-compat: unknown value MREMAP_COMPAT_DEBUG=\x0d1, using 0' <<<"$output"
+}
+
+@test "a value of exactly 64 bytes is shown whole" {
+	v=$(head -c 64 /dev/zero | tr '\0' y)
+	run env MREMAP_COMPAT_EMULATE="$v" "$WRAPPER" --report
+	grep -Fx "mremap-compat: unknown value MREMAP_COMPAT_EMULATE=$v, using auto" <<<"$output"
+}

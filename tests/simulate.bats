@@ -220,3 +220,10 @@ show("subpage-lengths", libc.mremap(a + 4 * p, p, p - 0xadd, 1 | 4, None))'
 	grep -q '^hint-overlap-no-vma Invalid argument$' <<<"$output"
 	[[ "$output" == *"MAYMOVE|DONTUNMAP"*"= -1 EINVAL (22): emulated (refused by the argument checks)"* ]]
 }
+
+@test "the simulator shows a command it cannot execute escaped" {
+	run "$WRAPPER" --simulate=5.4 $'/nonexistent/\e[2J'
+	[ "$status" -eq 127 ]
+	[[ "$output" != *$'\e'* ]]
+	[[ "$output" == *'cannot execute /nonexistent/\x1b[2J: '* ]]
+}

@@ -8,7 +8,7 @@
  *   stress disjoint ITER THREADS  threads moving their own ranges at once
  *                               (DONTUNMAP and multi-VMA moves)
  *   stress signal ITER          mremap from a signal handler that interrupts
- *                               the library
+ *                               the library (at most one per iteration)
  *   stress fork ITER            fork while other threads are inside the
  *                               library; the child calls it too
  *   stress unmap ITER           a thread unmaps a piece of the range while
@@ -223,9 +223,19 @@ static int mode_disjoint(long iter, int nthreads)
 	return atomic_load(&failures) != 0;
 }
 
-/* ---- signal: mremap from a handler that interrupts the library ----- */
+/* ---- signal: mremap from a handler that interrupts the library -----
+ *
+ * A one-shot timer, armed again only once its signal was handled: at most
+ * one handler run per iteration of the main loop, so the main loop makes
+ * progress however slow the machine (a periodic timer shorter than one
+ * emulated call starved it on a loaded machine). The last signal is waited
+ * for: every run has at least one call from the handler. How many of them
+ * came while the main loop was inside mremap depends on timing: printed,
+ * not asserted.
+ */
 
-static atomic_long in_handler;
+static atomic_long in_handler, during_call;
+static volatile sig_atomic_t in_call;
 
 static void handler(int sig)
 {
@@ -233,16 +243,20 @@ static void handler(int sig)
 	unsigned char *a, *b;
 
 	(void)sig;
+	if (in_call)
+		atomic_fetch_add(&during_call, 1);
 	a = mmap(NULL, 2 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (a == MAP_FAILED)
-		return;
-	a[0] = 0x5a;
-	b = mremap(a, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
-	if (b == MAP_FAILED || b[0] != 0x5a || a[0] != 0)
+	if (a == MAP_FAILED) {
 		atomic_fetch_add(&failures, 1);
-	if (b != MAP_FAILED)
-		munmap(b, 2 * P);
-	munmap(a, 2 * P);
+	} else {
+		a[0] = 0x5a;
+		b = mremap(a, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		if (b == MAP_FAILED || b[0] != 0x5a || a[0] != 0)
+			atomic_fetch_add(&failures, 1);
+		if (b != MAP_FAILED)
+			munmap(b, 2 * P);
+		munmap(a, 2 * P);
+	}
 	atomic_fetch_add(&in_handler, 1);
 	errno = saved;
 }
@@ -250,30 +264,44 @@ static void handler(int sig)
 static int mode_signal(long iter)
 {
 	struct sigaction sa = { .sa_handler = handler };
-	struct itimerval it = { { 0, 200 }, { 0, 200 } };
-	long i;
+	struct itimerval it = { { 0, 0 }, { 0, 200 } }; /* once, in 200 us */
+	sigset_t alrm, old;
+	long i, armed = 0;
 
 	sigaction(SIGALRM, &sa, NULL); /* no SA_RESTART: reads may see EINTR */
-	setitimer(ITIMER_REAL, &it, NULL);
 	for (i = 0; i < iter; i++) {
 		unsigned char *a = mmap(NULL, 8 * P, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *b;
+		void *r;
 
+		if (atomic_load(&in_handler) == armed) {
+			setitimer(ITIMER_REAL, &it, NULL);
+			armed++;
+		}
 		fill(a, 8 * P, (uint64_t)i);
 		mprotect(a + 4 * P, 4 * P, PROT_READ); /* two VMAs */
 		b = mmap(NULL, 8 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (mremap(a, 8 * P, 8 * P, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, b) != b)
+		in_call = 1;
+		r = mremap(a, 8 * P, 8 * P, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, b);
+		in_call = 0;
+		if (r != b)
 			FAIL("signal: mremap: %s\n", strerror(errno));
 		else if (!check(b, 8 * P, (uint64_t)i) || !zero(a, 8 * P))
 			FAIL("signal: wrong contents\n");
 		munmap(a, 8 * P);
 		munmap(b, 8 * P);
 	}
-	memset(&it, 0, sizeof(it));
-	setitimer(ITIMER_REAL, &it, NULL);
-	printf("signal: %ld calls, %ld from the handler, %ld failures\n", iter,
-	       atomic_load(&in_handler), atomic_load(&failures));
-	return atomic_load(&failures) != 0 || atomic_load(&in_handler) == 0;
+	/* the timer armed last: wait for its signal */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_BLOCK, &alrm, &old);
+	while (atomic_load(&in_handler) < armed)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	printf("signal: %ld calls, %ld from the handler (%ld timers), %ld while the main loop was in mremap, %ld failures\n",
+	       iter, atomic_load(&in_handler), armed, atomic_load(&during_call),
+	       atomic_load(&failures));
+	return atomic_load(&failures) != 0 || atomic_load(&in_handler) != armed;
 }
 
 /* ---- fork: while other threads are inside the library --------------- */
@@ -285,6 +313,10 @@ static void *busy(void *arg)
 		mover((void *)1L);
 	return NULL;
 }
+
+/* A deadlock guard, not a time limit: one fork and one call take
+ * milliseconds even on a loaded machine. */
+#define CHILD_GUARD 60
 
 static int mode_fork(long iter)
 {
@@ -302,14 +334,20 @@ static int mode_fork(long iter)
 			unsigned char *a = mmap(NULL, 2 * P, PROT_READ | PROT_WRITE,
 						MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *b;
 
-			alarm(10); /* a deadlock ends as a failure, not a hang */
+			alarm(CHILD_GUARD); /* a deadlock ends as a failure, not a hang */
 			a[0] = 1;
 			b = mremap(a, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
 			_exit(b != MAP_FAILED && b[0] == 1 && a[0] == 0 ? 0 : 1);
 		}
-		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
-		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
 			bad++;
+		} else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+			fprintf(stderr, "fork: child %ld timed out: no end after %d s (a deadlock?)\n",
+				i, CHILD_GUARD);
+			bad++;
+		} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			bad++;
+		}
 	}
 	atomic_store(&stop, 1);
 	for (n = 0; n < 2; n++)
@@ -462,6 +500,8 @@ static int mode_storm(long iter, int nthreads)
 		fill(a, len, (uint64_t)i << 20);
 		b = mremap(a, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
 		if (b == MAP_FAILED) {
+			fprintf(stderr, "storm: call %ld (%zu pages) failed: %s\n", i, len / P,
+				strerror(errno));
 			failed++;
 			munmap(g, len + 2 * P);
 			continue;

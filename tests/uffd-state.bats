@@ -11,7 +11,6 @@
 load helpers
 load differential
 load oldkernel
-load unpriv
 
 # documented_einval NAME: on the simulated pre-5.7 kernel the call is
 # refused as that kernel refuses it: EINVAL, with a debug line saying why,
@@ -52,6 +51,12 @@ documented_einval() {
 @test "documented, pre-5.7: EVENT_REMAP, private anonymous, DONTUNMAP|FIXED: EINVAL, nothing changed" {
 	documented_einval uf-event-remap-anon
 }
+@test "EVENT_REMAP, 8 pages (0-3 present), DONTUNMAP|FIXED of the VMA, then a read of missing page 6: one missing fault, at the read" {
+	compare_emulated uf-event-remap-read-missing
+}
+@test "documented, pre-5.7: EVENT_REMAP, 8 pages, DONTUNMAP|FIXED, a read of missing page 6: EINVAL, nothing changed" {
+	documented_einval uf-event-remap-read-missing
+}
 @test "EVENT_REMAP, private anonymous, DONTUNMAP with a hint: handed to the kernel, new range registered" {
 	compare_native_route uf-event-remap-anon-hint
 }
@@ -72,10 +77,13 @@ documented_einval() {
 }
 
 @test "unprivileged: EVENT_REMAP, private anonymous, DONTUNMAP|FIXED: handed to the kernel" {
-	UNPRIV_ROUTE=native unpriv_compare uf-event-remap-anon
+	MC_TEST_USER=unprivileged compare_native_route uf-event-remap-anon
+}
+@test "unprivileged: EVENT_REMAP, a read of missing page 6 after DONTUNMAP|FIXED" {
+	unpriv_compare uf-event-remap-read-missing
 }
 @test "unprivileged: write-protected shmem, DONTUNMAP|FIXED: handed to the kernel" {
-	UNPRIV_ROUTE=native unpriv_compare uf-shmem-wp
+	MC_TEST_USER=unprivileged compare_native_route uf-shmem-wp
 }
 @test "unprivileged: write-protected private anonymous memory, DONTUNMAP|FIXED" {
 	unpriv_compare uf-anon-wp

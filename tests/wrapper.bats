@@ -100,3 +100,39 @@ load helpers
 	run "$WRAPPER" --kernel=5.10 --arch=sparc true
 	[ "$status" -eq 2 ]
 }
+
+# The messages show what the user typed as the library's warnings do: at
+# most 64 bytes, then "...", other bytes than printable ASCII as \xNN.
+@test "an unknown option is shown escaped and cut after 64 bytes" {
+	run "$WRAPPER" $'--bo\e[2Jgus\n' true
+	[ "$status" -eq 2 ]
+	[[ "$output" != *$'\e'* ]]
+	[ "${lines[0]}" = 'mremap-compat: unknown option --bo\x1b[2Jgus\x0a' ]
+	long=--$(head -c 131000 /dev/zero | tr '\0' x)
+	run "$WRAPPER" "$long" true
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "mremap-compat: unknown option ${long:0:64}..." ]
+}
+
+@test "bad --simulate, --arch and --kernel values are shown escaped" {
+	run "$WRAPPER" --simulate=$'5\e.4' true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not '5\\x1b.4'"* ]]
+	run "$WRAPPER" --kernel=5.10 --arch=$'sp\narc' true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not 'sp\\x0aarc'"* ]]
+	run "$WRAPPER" --kernel=$'x86_64-\e9' true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'no kernel x86_64-\x1b9;'* ]]
+	[[ "$output" != *$'\e'* ]]
+}
+
+@test "--kernel shows a command it cannot find and a bad argument escaped" {
+	run "$WRAPPER" --kernel=6.1 $'no\esuch-command'
+	[ "$status" -eq 127 ] || [ "$status" -eq 77 ]
+	[[ "$output" != *$'\e'* ]]
+	[ "$status" -eq 77 ] || [[ "$output" == *'no\x1bsuch-command: command not found'* ]]
+	run "$WRAPPER" --kernel=6.1 true $'a\e b'
+	[ "$status" -eq 2 ] || [ "$status" -eq 77 ]
+	[ "$status" -eq 77 ] || [[ "$output" == *"not 'a\\x1b b'"* ]]
+}

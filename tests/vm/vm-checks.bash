@@ -140,8 +140,8 @@ _vm_no_hashes() {
 		-e 's/(\+[0-9a-f]+)\.[0-9a-f]+/\1.BYTES/g' -e 's/([0-9a-f]+p)-[0-9a-f]+/\1-BYTES/g'
 }
 
-_vm_no_lf() { # scenario: the VmFlags of map lines without lf
-	sed -E '/^map /s/ lf( |$)/\1/'
+_vm_no_lf() { # scenario: the VmFlags of map lines without lf (6.18) or ?? (the old name)
+	sed -E -e '/^map /s/ lf( |$)/\1/' -e '/^map /s/ \?\?( |$)/\1/'
 }
 
 # vm_release_before MAJOR MINOR: the kernel is older than MAJOR.MINOR.

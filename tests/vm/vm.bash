@@ -123,9 +123,20 @@ vm_scale() {
 }
 
 # vm_programs ARCH: builds the static programs (tests/vm/build-progs).
+# vm.bats and matrix.bats (make -j2 runs them at once) share VM_BUILD and
+# the compilers: one builds at a time, under a lock, so both see the same
+# programs; arm64 musl cells once went without the compiler that the
+# other suite was fetching at that moment.
 vm_programs() {
-	local arch=$1 libc
+	local arch=$1
 	mkdir -p "$VM_BUILD"
+	(
+		flock 8 || exit 1
+		_vm_programs "$arch"
+	) 8>"$VM_BUILD/lock"
+}
+_vm_programs() {
+	local arch=$1 libc
 	# arm64 musl: Debian's musl-dev:arm64, fetched into the cache
 	[ "$arch" != aarch64 ] || [ -n "${AARCH64_MUSL_GCC:-}" ] ||
 		AARCH64_MUSL_GCC=$("$VM_SRC/fetch-kernels" --musl-arm64) || AARCH64_MUSL_GCC=none
