@@ -89,7 +89,7 @@ vm_cell() {
 	why=$(vm_skip_reason "$k")
 	[ -z "$why" ] || { echo "skipped: $why" >"$rec"; skip "$why"; }
 	if ! vm_require "$k"; then
-		echo "failed: did not boot (vm-run exit $VM_RC)" >"$rec"
+		echo "failed: $(vm_cause "${VM_RC:-77}")" >"$rec"
 		return 1
 	fi
 	why=$(vm_matrix_cell "$k" "$user" "$row")

@@ -261,11 +261,24 @@ vm_require() {
 	vm_boot "$k"
 	case $VM_RC in
 	0) return 0 ;;
-	77) vm_skip "$(grep -h 'SKIP\|cannot fetch' "$BATS_FILE_TMPDIR/vm/$k/stderr" | sed -n 1p)"; return 1 ;;
+	77) vm_skip "$(grep -h 'SKIP\|fetch-kernels: \|cannot fetch' "$BATS_FILE_TMPDIR/vm/$k/stderr" | sed -n 1p)"; return 1 ;;
 	esac
-	echo "$k: vm-run exit $VM_RC (2: did not boot; 3: did not finish; 125: setup)"
+	echo "$k: $(vm_cause "$VM_RC") (vm-run exit $VM_RC)"
 	tail -30 "$VM_LOG"
 	return 1
+}
+
+# vm_cause RC: what vm-run's exit status RC says (tests/vm/vm-run).
+vm_cause() {
+	case $1 in
+	0) echo finished ;;
+	2) echo "did not boot (twice)" ;;
+	3) echo "did not finish" ;;
+	4) echo "fetch failed" ;;
+	77) echo "no qemu or no kernel image" ;;
+	125) echo "setup failed" ;;
+	*) echo "vm-run failed" ;;
+	esac
 }
 
 # vm_job_end ID: "rc=N same|differs|-" of job ID, empty if it never ended.
