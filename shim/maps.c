@@ -30,6 +30,8 @@
 struct reader {
 	bool smaps;
 	bool pending;            /* a header waits for its VmFlags (smaps) */
+	bool moving;             /* the callback moves each VMA it is given */
+	bool changed;            /* ... and did, since the last read(2) */
 	unsigned long from;
 	vma_fn fn;
 	void *arg;
@@ -180,6 +182,8 @@ static void finish_path(struct reader *rd, size_t len)
 
 static int emit(struct reader *rd)
 {
+	int r;
+
 	rd->pending = false;
 	if (rd->v.end <= rd->from)
 		return 0;
@@ -187,7 +191,15 @@ static int emit(struct reader *rd)
 	 * kernel's VMA lookups never find it. */
 	if (rd->v.path_len == 10 && !memcmp(rd->v.path, "[vsyscall]", 10))
 		return 0;
-	return rd->fn(&rd->v, rd->arg);
+	r = rd->fn(&rd->v, rd->arg);
+	if (!r && rd->moving) {
+		/* Done with everything below its end (a line seen again is
+		 * skipped), and the file's position is stale: see
+		 * mc_maps_walk_moving(). */
+		rd->from = rd->v.end;
+		rd->changed = true;
+	}
+	return r;
 }
 
 /* A header line is complete: its fields are in rd->v, its raw path in
@@ -458,6 +470,8 @@ static void reader_init(struct reader *rd, bool smaps, unsigned long from,
 {
 	rd->smaps = smaps;
 	rd->pending = false;
+	rd->moving = false;
+	rd->changed = false;
 	rd->from = from;
 	rd->fn = fn;
 	rd->arg = arg;
@@ -489,19 +503,37 @@ int mc_maps_parse(const char *text, size_t len, size_t chunk, bool smaps,
 	return finish(&rd);
 }
 
-int mc_maps_walk(unsigned long from, bool smaps, vma_fn fn, void *arg)
+static long open_maps(bool smaps)
+{
+	return sys_openat(AT_FDCWD, smaps ? "/proc/self/smaps" : "/proc/self/maps",
+			  O_RDONLY | O_CLOEXEC);
+}
+
+static int walk(unsigned long from, bool smaps, bool moving, vma_fn fn, void *arg)
 {
 	struct reader rd;
 	char buf[READ_CHUNK];
 	long fd, n;
 	int r = 0;
 
-	fd = sys_openat(AT_FDCWD, smaps ? "/proc/self/smaps" : "/proc/self/maps",
-			O_RDONLY | O_CLOEXEC);
+	fd = open_maps(smaps);
 	if (fd < 0)
 		return (int)fd;
 	reader_init(&rd, smaps, from, fn, arg);
+	rd.moving = moving;
 	for (;;) {
+		if (rd.changed) {
+			/* The lines already read describe VMAs above the ones
+			 * moved, as they still are; what comes next is read
+			 * afresh, from the end of the last one moved (a line
+			 * begun in this read is read again whole). */
+			sys_close((int)fd);
+			fd = open_maps(smaps);
+			if (fd < 0)
+				return (int)fd;
+			reader_init(&rd, smaps, rd.from, fn, arg);
+			rd.moving = true;
+		}
 		n = sys_read((int)fd, buf, sizeof(buf));
 		if (n == -EINTR)
 			continue;
@@ -519,6 +551,16 @@ int mc_maps_walk(unsigned long from, bool smaps, vma_fn fn, void *arg)
 	}
 	sys_close((int)fd);
 	return r;
+}
+
+int mc_maps_walk(unsigned long from, bool smaps, vma_fn fn, void *arg)
+{
+	return walk(from, smaps, false, fn, arg);
+}
+
+int mc_maps_walk_moving(unsigned long from, bool smaps, vma_fn fn, void *arg)
+{
+	return walk(from, smaps, true, fn, arg);
 }
 
 enum mc_vma_kind mc_vma_kind(const struct vma *v)

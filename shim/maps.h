@@ -67,6 +67,23 @@ static inline bool vma_may_be_locked(const struct vma *v)
 typedef int (*vma_fn)(const struct vma *v, void *arg);
 int mc_maps_walk(unsigned long from, bool smaps, vma_fn fn, void *arg);
 
+/* The same for a callback that moves (or unmaps) each VMA it is given and
+ * returns 0 to go on, in address order. A read of the file that goes on
+ * after such a change is not to be trusted: up to 5.x (before the maple
+ * tree), the kernel resumes a read by the VMA's index in its list, not by
+ * address, so a VMA moved away from below the position shifts every later
+ * one down and the next read skips one; an insertion below shows a line
+ * twice:
+ *
+ *   list before:  [ A ][ B ][ C ][ D ]    read 1 ends after B (index 2)
+ *   A, B moved:   [ C ][ D ] ... [ A'][ B']
+ *   read 2, index 2:      D               C is never seen
+ *
+ * So after a read in which the callback moved something, the file is
+ * opened again and read from the end of the last VMA given (everything
+ * below it skipped): every VMA above is seen once, whatever the kernel. */
+int mc_maps_walk_moving(unsigned long from, bool smaps, vma_fn fn, void *arg);
+
 /* Parses a buffer holding maps or smaps text, as mc_maps_walk does with the
  * file; for the fuzzer and the reader's tests. The buffer is consumed in
  * pieces of 'chunk' bytes to exercise every read boundary. */
