@@ -55,11 +55,20 @@ fi
 
 name=$1 lib=$2
 shift 2
-garch=$(kernel_arch "$name")
-[ -n "$garch" ] && kernel_spec "$name" >/dev/null || {
-	echo "$me: no kernel $name; mremap-compat --list shows them: ${KERNELS[*]}" >&2
-	exit 2
-}
+if [[ $name == */* ]]; then
+	# the path of an image (tests/vm/build-kernel)
+	[ -f "$name" ] || { echo "$me: no kernel image $name" >&2; exit 2; }
+	garch=$(image_arch "$name") || {
+		echo "$me: $name is neither an x86-64 vmlinux nor an arm64 Image" >&2
+		exit 2
+	}
+else
+	garch=$(kernel_arch "$name")
+	[ -n "$garch" ] && kernel_spec "$name" >/dev/null || {
+		echo "$me: no kernel $name; mremap-compat --list shows them: ${KERNELS[*]}" >&2
+		exit 2
+	}
+fi
 command -v "qemu-system-$garch" >/dev/null || {
 	echo "$me: --kernel needs qemu-system-$garch, which is not installed" \
 		"(Debian: apt install $(qemu_package "$garch"))" >&2
@@ -167,10 +176,14 @@ progress_done() {
 	[ -t 2 ] && printf '\r\033[K' >&2
 	return 0
 }
-read -r suite _ <<<"$(kernel_spec "$name")"
-what="Debian's kernel $name ($suite)"
-[ "$suite" != local ] || what="the kernel $name (built from source)"
-if [ "$suite" = local ] || [ ! -s "$cache/$name/image" ]; then
+if [[ $name == */* ]]; then
+	suite=image what="the kernel $name"
+else
+	read -r suite _ <<<"$(kernel_spec "$name")"
+	what="Debian's kernel $name ($suite)"
+	[ "$suite" != local ] || what="the kernel $name (built from source)"
+fi
+if [ "$suite" = local ] || { [ "$suite" != image ] && [ ! -s "$cache/$name/image" ]; }; then
 	[ "$suite" = local ] || progress "fetching $what into $cache/$name, once..."
 	"$vmdir/fetch-kernels" "$name" >/dev/null 2>"$work/fetch.err"
 	rc=$?
