@@ -11,7 +11,17 @@
 #                        root and as nobody (the oracle run as nobody too)
 #   matrix               tests/matrix-prog: static glibc, static musl,
 #                        preload glibc, preload musl (aarch64 musl: Debian's
-#                        musl-dev:arm64, tests/vm/fetch-kernels --musl-arm64)
+#                        musl-dev:arm64, tests/vm/fetch-kernels --musl-arm64);
+#                        and mremap-compat --report (src/report.c), which
+#                        must say what the kernel's version has natively
+#
+# A job is one line of the boot's /jobs (tests/vm/init.c runs them in
+# order): _job ID USER TIMEOUT [EXPECT=FILE] [VAR=VALUE...] PROGRAM ARGS,
+# added in vm_root below; a program of its own is built by
+# tests/vm/build-progs and copied in by vm_root. Its test reads the
+# console: vm_job_end ID ("rc=N same|differs|-") and vm_job_lines ID
+# out|err; a new suite is a case of vm_check (tests/vm/vm-checks.bash) and
+# a name in tests/vm/gen-vm-bats.sh's list.
 #   examples             examples/compactor (glibc, musl), examples/uffd-gc
 #   randdiff             tests/randdiff SEED STEPS for a few seeds, compared
 #                        with the native output of the same seed
@@ -155,7 +165,7 @@ vm_root() {
 	for libc in glibc musl; do
 		[ -f "$VM_BUILD/$arch-$libc/libmremap-compat.a" ] || continue
 		mkdir -p "$VM_ROOT/$libc"
-		cp "$VM_BUILD/$arch-$libc"/{scenario,randdiff,matrix-static,matrix-dyn,compactor,uffd-gc,libmremap-compat.so} \
+		cp "$VM_BUILD/$arch-$libc"/{scenario,randdiff,matrix-static,matrix-dyn,compactor,uffd-gc,report,libmremap-compat.so} \
 			"$VM_ROOT/$libc/"
 		cp "$VM_BUILD/$arch-$libc"/lib/* "$VM_ROOT/lib/"
 	done
@@ -201,6 +211,7 @@ vm_root() {
 			_job "examples.$user.compactor-$libc" "$user" 60 MREMAP_COMPAT_DEBUG=1 "/$libc/compactor"
 		done
 		_job "examples.$user.uffd-gc" "$user" 120 MREMAP_COMPAT_DEBUG=1 /glibc/uffd-gc
+		_job "matrix.$user.report" "$user" 60 /glibc/report
 		steps=$VM_RANDDIFF_STEPS
 		[[ " ${VM_SUITES:-randdiff} " == *" randdiff "* ]] || continue
 		for i in $(vm_randdiff_seeds "$k"); do
