@@ -31,7 +31,9 @@ struct reader {
 	bool smaps;
 	bool pending;            /* a header waits for its VmFlags (smaps) */
 	bool moving;             /* the callback moves each VMA it is given */
-	bool changed;            /* ... and did, since the last read(2) */
+	bool moved;              /* ... and has moved one, up to 'from' */
+	bool fresh;              /* the file was opened after the last move */
+	bool reread;             /* open the file again, read from 'from' */
 	unsigned long from;
 	vma_fn fn;
 	void *arg;
@@ -191,13 +193,25 @@ static int emit(struct reader *rd)
 	 * kernel's VMA lookups never find it. */
 	if (rd->v.path_len == 10 && !memcmp(rd->v.path, "[vsyscall]", 10))
 		return 0;
+	/* A VMA that begins below the end of the last one moved (merged
+	 * with what the move left there) is given from that end on. */
+	if (rd->moving && rd->moved && rd->v.start < rd->from) {
+		rd->v.offset += rd->from - rd->v.start;
+		rd->v.start = rd->from;
+	}
+	/* A gap after the last VMA moved may be one the kernel skipped:
+	 * read the file again from there (mc_maps_walk_moving()). */
+	if (rd->moving && rd->moved && !rd->fresh && rd->v.start > rd->from) {
+		rd->reread = true;
+		return 1;
+	}
 	r = rd->fn(&rd->v, rd->arg);
 	if (!r && rd->moving) {
-		/* Done with everything below its end (a line seen again is
-		 * skipped), and the file's position is stale: see
-		 * mc_maps_walk_moving(). */
+		/* Done with everything below its end: a line seen again
+		 * is skipped. */
 		rd->from = rd->v.end;
-		rd->changed = true;
+		rd->moved = true;
+		rd->fresh = false;
 	}
 	return r;
 }
@@ -462,6 +476,12 @@ static int finish(struct reader *rd)
 	}
 	if (rd->pending)
 		r = emit(rd);
+	/* The end of the file after a move may hide a VMA the kernel
+	 * skipped, as a gap does. */
+	if (!r && rd->moving && rd->moved && !rd->fresh) {
+		rd->reread = true;
+		r = 1;
+	}
 	return r;
 }
 
@@ -471,7 +491,9 @@ static void reader_init(struct reader *rd, bool smaps, unsigned long from,
 	rd->smaps = smaps;
 	rd->pending = false;
 	rd->moving = false;
-	rd->changed = false;
+	rd->moved = false;
+	rd->fresh = false;
+	rd->reread = false;
 	rd->from = from;
 	rd->fn = fn;
 	rd->arg = arg;
@@ -522,17 +544,15 @@ static int walk(unsigned long from, bool smaps, bool moving, vma_fn fn, void *ar
 	reader_init(&rd, smaps, from, fn, arg);
 	rd.moving = moving;
 	for (;;) {
-		if (rd.changed) {
-			/* The lines already read describe VMAs above the ones
-			 * moved, as they still are; what comes next is read
-			 * afresh, from the end of the last one moved (a line
-			 * begun in this read is read again whole). */
+		if (rd.reread) {
+			/* From the end of the last VMA moved, afresh (a line
+			 * begun in the last read is read again whole). */
 			sys_close((int)fd);
 			fd = open_maps(smaps);
 			if (fd < 0)
 				return (int)fd;
 			reader_init(&rd, smaps, rd.from, fn, arg);
-			rd.moving = true;
+			rd.moving = rd.moved = rd.fresh = true;
 		}
 		n = sys_read((int)fd, buf, sizeof(buf));
 		if (n == -EINTR)
@@ -543,9 +563,13 @@ static int walk(unsigned long from, bool smaps, bool moving, vma_fn fn, void *ar
 		}
 		if (n == 0) {
 			r = finish(&rd);
+			if (rd.reread)
+				continue;
 			break;
 		}
 		r = feed(&rd, buf, (size_t)n);
+		if (rd.reread)
+			continue;
 		if (r)
 			break;
 	}
