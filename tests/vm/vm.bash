@@ -14,17 +14,21 @@
 #                        musl-dev:arm64, tests/vm/fetch-kernels --musl-arm64);
 #                        and mremap-compat --report (src/report.c), which
 #                        must say what the kernel's version has natively
-#
-# A job is one line of the boot's /jobs (tests/vm/init.c runs them in
-# order): _job ID USER TIMEOUT [EXPECT=FILE] [VAR=VALUE...] PROGRAM ARGS,
-# added in vm_root below; a program of its own is built by
-# tests/vm/build-progs and copied in by vm_root. Its test reads the
-# console: vm_job_end ID ("rc=N same|differs|-") and vm_job_lines ID
-# out|err; a new suite is a case of vm_check (tests/vm/vm-checks.bash) and
-# a name in tests/vm/gen-vm-bats.sh's list.
+
 #   examples             examples/compactor (glibc, musl), examples/uffd-gc
 #   randdiff             tests/randdiff SEED STEPS for a few seeds, compared
 #                        with the native output of the same seed
+#
+# To add a job: a line of the boot's /jobs (tests/vm/init.c runs them in
+# order, as root or as nobody), written in vm_root below with
+#   _job ID USER TIMEOUT [EXPECT=FILE] [VAR=VALUE...] /glibc/PROGRAM ARGS
+# (one per user: the loop over VM_USERS). A program of its own is built
+# by tests/vm/build-progs (its compile lines and its list of programs) and
+# copied into the initramfs by vm_root's cp. Its test reads the console:
+# vm_job_end ID ("rc=N same|differs|-") and vm_job_lines ID out|err. A new
+# suite is a case of vm_check (tests/vm/vm-checks.bash) and a name in the
+# suite list of tests/vm/gen-vm-bats.sh (then: bash tests/vm/gen-vm-bats.sh
+# >tests/vm.bats).
 #
 # Environment:
 #   MC_VM_KERNELS  kernels to run (default: all of tests/vm/kernels)
