@@ -14,7 +14,6 @@
 #                        musl-dev:arm64, tests/vm/fetch-kernels --musl-arm64);
 #                        and mremap-compat --report (src/report.c), which
 #                        must say what the kernel's version has natively
-
 #   examples             examples/compactor (glibc, musl), examples/uffd-gc
 #   randdiff             tests/randdiff SEED STEPS for a few seeds, compared
 #                        with the native output of the same seed
