@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "compat/sys.h"
@@ -24,6 +25,23 @@ static bool guard_at(unsigned long long e, unsigned long addr, long *memfd)
 	if (*memfd == -1)
 		*memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDONLY | O_CLOEXEC);
 	return *memfd >= 0 && mc_mem_refuses(*memfd, addr);
+}
+
+/* Why the duplicate got ENOMEM, for the debug line. It is a mapping of
+ * the range's size made before a FIXED destination or our reservation is
+ * freed: at the RLIMIT_AS edge it needs that size once more than the
+ * kernel (README); without an RLIMIT_AS, the cause is the count of
+ * mappings, which the kernel's move checks against vm.max_map_count
+ * (earlier pieces of a move across VMAs may have split some). */
+static const char *enomem_cause(void)
+{
+	struct { unsigned long long cur, max; } rl;
+
+	if (sys6(SYS_prlimit64, 0, RLIMIT_AS, 0, (long)&rl, 0, 0) == 0 && rl.cur == ~0ULL)
+		return "alias: ENOMEM: too close to vm.max_map_count for the kernel's move "
+		       "of the duplicate (RLIMIT_AS is unlimited)";
+	return "alias: ENOMEM: the duplicate is charged to RLIMIT_AS before its "
+	       "destination is freed, or too close to vm.max_map_count";
 }
 
 /*
@@ -148,10 +166,9 @@ long mc_du_alias(const struct vma *v, unsigned long old, unsigned long len,
 
 		/* The duplicate is charged before a FIXED destination or our
 		 * reservation is freed: at the RLIMIT_AS edge it needs the
-		 * range's size once more than the kernel (README). */
+		 * range's size once more than the kernel (doc/known-differences.md#rlimit-as). */
 		if (ret == -ENOMEM && c->debug)
-			mc_debug_note("alias: ENOMEM: the duplicate is charged to RLIMIT_AS "
-				      "before its destination is freed", dest, dest + len);
+			mc_debug_note(enomem_cause(), dest, dest + len);
 		if (locked)
 			lock_like(v, v->start, v->end - v->start);
 		if (reserved)

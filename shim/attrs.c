@@ -36,6 +36,19 @@ void mc_attrs_copy(const struct vma *v, unsigned long addr, unsigned long len)
 }
 
 
+/* VM_MAYBE_GUARD ("gu", 6.18) stays on a VMA once a guard was installed
+ * in it, also after MADV_GUARD_REMOVE, and the kernel's move gives the new
+ * VMA the old one's flags, guard or no guard in the moved range. A guard
+ * installed and removed again sets it: on the first page of a range that
+ * holds no page yet (a guard installed zaps the page under it). */
+void mc_attrs_mark_guarded(const struct vma *v, unsigned long empty)
+{
+	if (v->has_vmflags && (v->vmflags & VMF_GU) &&
+	    sys_madvise(empty, mc_page_size, MADV_GUARD_INSTALL) == 0)
+		sys_madvise(empty, mc_page_size, MADV_GUARD_REMOVE);
+}
+
+
 /* The kernel clears the mlock flags of the whole old VMA, not only of the
  * moved range: the VMA is not split. */
 void mc_attrs_unlock_old(const struct vma *v)

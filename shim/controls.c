@@ -2,6 +2,9 @@
  *
  *   MREMAP_COMPAT_EMULATE   auto | all | none | dontunmap,dontunmap-shared,multi-vma
  *   MREMAP_COMPAT_STRATEGY  auto | race-free | zero-copy
+ *   MREMAP_COMPAT_PARK      auto | always | never
+ *   MREMAP_COMPAT_PARK_SIGNAL  a signal number: 10, 12 or 35-64 (default
+ *                           61, park.h)
  *   MREMAP_COMPAT_DEBUG     0 | 1
  *
  * Read once, by a constructor or by the first call that needs them; the
@@ -14,6 +17,7 @@
 #include "include/mremap_compat.h"
 #include "shim/controls.h"
 #include "shim/debug.h"
+#include "shim/park.h"
 #include "shim/req.h"
 
 extern char **environ;
@@ -63,6 +67,17 @@ static unsigned int parse_list(const char *s)
 	return bits;
 }
 
+/* A decimal number of at most 3 digits, or -1. */
+static long parse_number(const char *s)
+{
+	long n = 0;
+	int digits = 0;
+
+	for (; *s >= '0' && *s <= '9' && digits < 4; s++, digits++)
+		n = n * 10 + (*s - '0');
+	return *s || !digits || digits > 3 ? -1 : n;
+}
+
 static void warn_value(const char *name, const char *value, const char *used)
 {
 	mc_print_str(2, "mremap-compat: unknown value ");
@@ -85,6 +100,8 @@ static void read_controls(struct mc_controls *c, bool warn)
 	c->mode = MC_AUTO;
 	c->list = 0;
 	c->strategy = MC_STRATEGY_AUTO;
+	c->park = MC_PARK_AUTO;
+	c->park_signal = MC_PARK_SIGNAL_DEFAULT;
 	c->debug = false;
 	if (getauxval(AT_SECURE))
 		return;
@@ -110,6 +127,24 @@ static void read_controls(struct mc_controls *c, bool warn)
 			c->strategy = MC_STRATEGY_ZERO_COPY;
 		else if (strcmp(v, "auto") != 0 && warn)
 			warn_value("MREMAP_COMPAT_STRATEGY", v, "auto");
+	}
+	v = env("MREMAP_COMPAT_PARK");
+	if (v && *v) {
+		if (!strcmp(v, "always"))
+			c->park = MC_PARK_ALWAYS;
+		else if (!strcmp(v, "never"))
+			c->park = MC_PARK_NEVER;
+		else if (strcmp(v, "auto") != 0 && warn)
+			warn_value("MREMAP_COMPAT_PARK", v, "auto");
+	}
+	v = env("MREMAP_COMPAT_PARK_SIGNAL");
+	if (v && *v) {
+		long sig = parse_number(v);
+
+		if (mc_park_signal_ok(sig))
+			c->park_signal = (int)sig;
+		else if (warn)
+			warn_value("MREMAP_COMPAT_PARK_SIGNAL", v, "61");
 	}
 	v = env("MREMAP_COMPAT_DEBUG");
 	if (v && *v) {

@@ -1,9 +1,10 @@
 /* shim/copy.c - copy: private kinds; the old VMA is never unmapped.
  *
- * The race-free strategy. The destination is mapped (over the caller's
- * FIXED destination or the library's reservation), the pages that exist
- * at the source are copied to it, page-table markers are put where the
- * kernel's move puts them, and the old range is emptied in place:
+ * The race-free strategy. The new range is mapped away from every other
+ * mapping (struct build), the pages that exist at the source are copied
+ * to it, page-table markers are put where the kernel's move puts them; it
+ * is moved over the caller's FIXED destination or the library's
+ * reservation, and the old range is emptied in place:
  *
  *   old [ A B g . C ]          pagemap: A B present, g guard, . none, C swapped
  *   new [ A B g . C ]          A B copied, C read through /proc/self/mem,
@@ -368,12 +369,133 @@ void mc_copy_close(struct mc_copy_files *f)
 	f->mem = f->pagemap = -1;
 }
 
+/* Where the copy builds the new range: away from every other mapping.
+ *
+ *   res [pad|        [ at: len ]          |pad]   a PROT_NONE reservation
+ *                     at = dest modulo 2 MiB (for len >= 2 MiB), so that
+ *                     a huge page built at at moves to dest as one
+ *
+ * A new mapping made at dest itself merges with a neighbour there whose
+ * page offset continues its own: the rest of the old VMA right below, an
+ * untouched anonymous VMA right above. The kernel's new VMA keeps the old
+ * VMA's page offset and anon_vma and merges with neither. Built between
+ * PROT_NONE pads, the range merges with nothing while it is filled, its
+ * protection and madvise flags set; then it moves to dest whole with
+ * mremap(MAYMOVE|FIXED), as the kernel's own move would go: it merges there
+ * only with what the kernel's new VMA could (page offsets from at). */
+struct build {
+	unsigned long res, res_len, at, len;
+};
+
+static long build_reserve(struct build *b, unsigned long dest, unsigned long len)
+{
+	unsigned long p = mc_page_size, slack = len >= CHUNK ? CHUNK : 0;
+	long r;
+
+	b->len = len;
+	b->res_len = len + 2 * p + slack;
+	r = sys_mmap(0, b->res_len, PROT_NONE, ANON | MAP_NORESERVE, -1, 0);
+	if (sys_is_err(r))
+		return r;
+	b->res = (unsigned long)r;
+	b->at = b->res + p;
+	if (slack)
+		b->at += (dest - b->at) & (CHUNK - 1);
+	return 0;
+}
+
+/* Unmaps the pads, and only them: munmap() merges nothing, and the range
+ * at at may be gone already (moved), its place another thread's. */
+static void build_unpad(struct build *b)
+{
+	if (!b->res_len)
+		return;
+	sys_munmap(b->res, b->at - b->res);
+	sys_munmap(b->at + b->len, b->res + b->res_len - (b->at + b->len));
+	b->res_len = 0;
+}
+
+/* The finished range to dest. Near vm.max_map_count the pads' two
+ * mappings may be what the move lacks: again without them. */
+static long build_move(struct build *b, unsigned long dest)
+{
+	long ret = sys_mremap(b->at, b->len, b->len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+
+	if (ret == -ENOMEM) {
+		build_unpad(b);
+		ret = sys_mremap(b->at, b->len, b->len, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+	}
+	build_unpad(b);
+	return ret;
+}
+
+/* Maps [at, at+len) (MAP_FIXED) and gives it the pages of [old, old+len)
+ * and v's protection and attributes, but the lock. An error leaves at
+ * mapped or not: the caller unmaps it. */
+static int fill(const struct vma *v, unsigned long old, unsigned long len, unsigned long at,
+		long fd, struct copy_ctx *c, const struct mc_copy_files *f)
+{
+	int prot = map_prot(v), err;
+	unsigned long off = fd >= 0 ? v->offset + (old - v->start) : 0;
+	long ret = sys_mmap(at, len, prot, map_flags(v, fd >= 0), (int)fd, off);
+
+	if (sys_is_err(ret))
+		return (int)ret;
+	mc_attrs_mark_guarded(v, at); /* before any page is there */
+	/* A charged VMA keeps its charge through the mprotect below only
+	 * with an anon_vma (restore_read_only() in move.c): one byte. */
+	if (fd < 0 && prot != v->prot) {
+		*(volatile char *)at = 0;
+		sys_madvise(at, mc_page_size, MADV_DONTNEED);
+	}
+	c->guards = c->absent = false;
+	err = copy_pages(v, old, at, len, fd >= 0, f->pagemap, c);
+	if (!err && prot != v->prot)
+		err = (int)sys_mprotect(at, len, v->prot);
+	if (!err)
+		mc_attrs_copy(v, at, len);
+	return err;
+}
+
+/* The new range: built away from other mappings and moved to dest (see
+ * struct build). Where that cannot be had at the vm.max_map_count edge
+ * (the built range is one mapping more when it moves; 6.17+ counts it up
+ * front), built at dest itself, where it may merge with a neighbour that
+ * the kernel's new VMA would not. dest is the library's reservation or the
+ * caller's FIXED destination, which the kernel replaces too. */
+static long build_new(const struct vma *v, unsigned long old, unsigned long len,
+		      unsigned long dest, long fd, struct copy_ctx *c,
+		      const struct mc_copy_files *f)
+{
+	struct build b = { 0, 0, 0, 0 };
+	long ret = build_reserve(&b, dest, len);
+	int err = 0;
+
+	if (!sys_is_err(ret)) {
+		err = fill(v, old, len, b.at, fd, c, f);
+		ret = err ? err : build_move(&b, dest);
+		if (!sys_is_err(ret))
+			return ret;
+		/* the whole reservation, or (the move failed) what is at at */
+		if (b.res_len)
+			sys_munmap(b.res, b.res_len);
+		else
+			sys_munmap(b.at, len);
+		if (ret != -ENOMEM)
+			return ret;
+	}
+	err = fill(v, old, len, dest, fd, c, f);
+	if (err) {
+		sys_munmap(dest, len);
+		return err;
+	}
+	return (long)dest;
+}
+
 long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 		unsigned long dest, bool reserved, long fd, struct mc_copy_files *f)
 {
-	int prot = map_prot(v), map = map_flags(v, fd >= 0);
-	unsigned long off = fd >= 0 ? v->offset + (old - v->start) : 0;
-	struct copy_ctx c = { f->mem, !(v->prot & PROT_READ), !(prot & PROT_WRITE),
+	struct copy_ctx c = { f->mem, !(v->prot & PROT_READ), !(map_prot(v) & PROT_WRITE),
 			      v->has_vmflags && (v->vmflags & VMF_HG), false, false };
 	long ret;
 	int err;
@@ -383,28 +505,12 @@ long mc_du_copy(const struct vma *v, unsigned long old, unsigned long len,
 			mc_dest_release(dest, len);
 		return f->mem; /* its open's error: closed to this process */
 	}
-	/* dest is ours (a reservation) or the caller's FIXED destination,
-	 * which the kernel replaces too. */
-	ret = sys_mmap(dest, len, prot, map, (int)fd, off);
+	ret = build_new(v, old, len, dest, fd, &c, f);
 	if (sys_is_err(ret)) {
 		if (reserved)
 			mc_dest_release(dest, len);
 		return ret;
 	}
-	/* A charged VMA keeps its charge through the mprotect below only
-	 * with an anon_vma (restore_read_only() in move.c): one byte. */
-	if (fd < 0 && prot != v->prot) {
-		*(volatile char *)dest = 0;
-		sys_madvise(dest, mc_page_size, MADV_DONTNEED);
-	}
-	err = copy_pages(v, old, dest, len, fd >= 0, f->pagemap, &c);
-	if (!err && prot != v->prot)
-		err = (int)sys_mprotect(dest, len, v->prot);
-	if (err) {
-		sys_munmap(dest, len);
-		return err;
-	}
-	mc_attrs_copy(v, dest, len);
 	/* The old VMA's lock goes first, as the kernel's move charges no new
 	 * lock against RLIMIT_MEMLOCK, and the old VMA loses it anyway. A
 	 * lock that still fails is the call's error, not ignored: the old

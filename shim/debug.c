@@ -6,6 +6,7 @@
 #include <string.h>
 #include "compat/sys.h"
 #include "shim/debug.h"
+#include "shim/park.h"
 
 struct line {
 	char buf[480];
@@ -136,6 +137,15 @@ void mc_debug_call(const struct mremap_req *r, long ret, const char *route)
 	if (r->read) {
 		put(&l, " [read /proc/self/");
 		put(&l, r->read);
+		put(&l, "]");
+	}
+	if (r->w.parked) {
+		put(&l, " [parked ");
+		put_dec(&l, mc_park_count());
+		put(&l, " threads]");
+	} else if (r->w.why) {
+		put(&l, " [not parked: ");
+		put(&l, r->w.why);
 		put(&l, "]");
 	}
 	flush(&l);

@@ -1,7 +1,7 @@
 /* shim/dontunmap.c - MREMAP_DONTUNMAP on one VMA, for every mapping kind.
  *
  * After a DONTUNMAP move the pages are at the new address and the old
- * range is still mapped, empty (SPEC.md §4). Four strategies:
+ * range is still mapped, empty (doc/behaviour.md §4). Four strategies:
  *
  * alias (shared anonymous, shmem, memfd, shared file): no window.
  *     mremap(old, 0, len, MAYMOVE|FIXED, new) maps the same object again
@@ -19,15 +19,15 @@
  *     smaps.
  *
  *     Both zero-copy strategies leave the old range free for one system
- *     call. They run only inside the window of window.c: every signal
- *     blocked and the process single-threaded (or MREMAP_COMPAT_STRATEGY=
- *     zero-copy, at the caller's risk: another thread's mmap may then take
- *     the old range; the data is safe at new, the old range is theirs).
- *     Anywhere else the piece is copied.
+ *     call. They run only inside the call's window (window.c): every
+ *     signal blocked, and the process single-threaded or its other
+ *     threads parked (park.c); or with MREMAP_COMPAT_STRATEGY=zero-copy,
+ *     at the caller's risk: another thread's mmap may then take the old
+ *     range; the data is safe at new, the old range is theirs.
  *
  * copy (a range at the start of a VMA that goes on, or of a private file;
- *     private kinds under a userfaultfd, in a process with other threads,
- *     or with MREMAP_COMPAT_STRATEGY=race-free): the old VMA
+ *     private kinds under a userfaultfd, or with MREMAP_COMPAT_STRATEGY=
+ *     race-free): the old VMA
  *     is never unmapped, so it keeps its userfaultfd registration and
  *     every attribute. Only present or swapped pages (and for a file, only
  *     private copies) are copied, as /proc/self/pagemap tells, so the copy
@@ -35,6 +35,12 @@
  *     range. A refill there could not merge back into the rest of the VMA:
  *     it would get an offset from its address where a VMA moved before
  *     keeps its own, and for a file a reopened, different struct file.
+ *     It too runs in the call's window, the other threads parked: a store
+ *     between the copy and MADV_DONTNEED would be lost. (race-free parks
+ *     nobody: that loss is its documented risk.)
+ *
+ * Where the other threads cannot be parked, private memory is refused
+ * (EINVAL, as a kernel without DONTUNMAP answers); alias needs no window.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +51,7 @@
 #include "shim/controls.h"
 #include "shim/debug.h"
 #include "shim/du.h"
+#include "shim/uffd.h"
 #include "shim/window.h"
 
 int mc_du_refusal(const struct vma *v)
@@ -61,11 +68,6 @@ int mc_du_refusal(const struct vma *v)
 /* ---- one piece ------------------------------------------------------- */
 
 enum du_strategy { DU_ALIAS, DU_REGROW, DU_REFILL, DU_COPY };
-
-static bool du_zero_copy(enum du_strategy how)
-{
-	return how == DU_REGROW || how == DU_REFILL;
-}
 
 /* Which strategy for this piece (see the top of this file), before the
  * window rule (window.c) is asked. */
@@ -110,7 +112,6 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 {
 	struct mc_controls scratch;
 	enum mc_strategy strategy = mc_controls(&scratch)->strategy;
-	struct mc_window w = { 0, false, false };
 	struct mc_copy_files files = { -1, -1 };
 	enum du_strategy how;
 	unsigned long dest = new_addr;
@@ -119,17 +120,26 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 
 	if (err)
 		return err;
+	/* A userfaultfd monitor among the parked threads would never read
+	 * the event the kernel waits for (REMOVE after the copy's
+	 * MADV_DONTNEED): they go; then the copy is refused below. */
+	if (r->w.parked && mc_uffd_monitor_waits(v))
+		mc_window_unpark(&r->w, UNPARK_UFFD);
 	/* Without FIXED the destination is the library's own reservation,
 	 * never inside the VMA: the strategy is known before it is made, and
 	 * so is everything that can fail (the file reopened). */
 	how = du_choose(r, v, old, len, fixed && dest < v->end && dest + len > v->start, strategy);
-	/* Zero copy only where nobody else can map into the old range while
-	 * it is free; the window stays open (signals blocked) until the old
-	 * range is whole again. */
-	if (du_zero_copy(how) && !r->alone &&
-	    !mc_window_open(&w, strategy == MC_STRATEGY_ZERO_COPY)) {
-		r->how = "copy (other threads: race-free)";
-		how = DU_COPY;
+	/* Private memory moves or is copied only where nobody else runs
+	 * (the call's window, window.c: one thread, or the others parked):
+	 * nobody maps into the old range while it is free, and no store
+	 * falls between the copy and the emptying of the old range. Where
+	 * the others cannot be parked, the call is refused as a kernel
+	 * without DONTUNMAP for this memory refuses it: nothing lost, nothing
+	 * taken. (MREMAP_COMPAT_STRATEGY=zero-copy and race-free run
+	 * without parking, at the caller's risk.) */
+	if (how != DU_ALIAS && !r->w.alone && strategy == MC_STRATEGY_AUTO) {
+		r->why = "other threads could not be parked: answering as this kernel";
+		return -EINVAL;
 	}
 	/* Only move+regrow does with the flags facts.c settles: the others
 	 * give a new VMA the old one's flags (smaps). */
@@ -139,6 +149,8 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	}
 	if (how == DU_COPY && mc_vma_kind(v) == VMA_FILE_PRIVATE) {
 		fd = mc_reopen_vma_file(v);
+		if (fd == -EMFILE || fd == -ENFILE)
+			return fd; /* no descriptor: entry.c answers */
 		if (fd < 0) {
 			r->why = "cannot reopen the mapped file";
 			return -EINVAL;
@@ -164,13 +176,11 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	case DU_REGROW:
 	case DU_REFILL:
 	default:
-		ret = mc_du_move(r, v, old, len, dest, !fixed, how == DU_REGROW,
-				 w.alone || r->alone);
+		ret = mc_du_move(r, v, old, len, dest, !fixed, how == DU_REGROW, r->w.alone);
 		break;
 	}
 out:
 	mc_copy_close(&files);
-	mc_window_close(&w);
 	if (fd >= 0)
 		sys_close((int)fd);
 	return ret;

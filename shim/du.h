@@ -38,6 +38,8 @@ void mc_dest_release(unsigned long dest, unsigned long len);
 /* attrs.c */
 void mc_attrs_copy(const struct vma *v, unsigned long addr, unsigned long len);
 void mc_attrs_unlock_old(const struct vma *v);
+/* VM_MAYBE_GUARD of v, set on [empty, +1 page), which holds no page */
+void mc_attrs_mark_guarded(const struct vma *v, unsigned long empty);
 
 /* marker.c: does pagemap entry e say a guard marker (6.14+)? Does a read
  * of the swapped-looking page at addr through /proc/self/mem (memfd) fail

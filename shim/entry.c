@@ -94,6 +94,8 @@ static int single_cb(const struct vma *v, void *arg)
 		if (mc_kernel_dontunmaps(v)) {
 			r->why = "state only the kernel's DONTUNMAP carries";
 			a->emulating = false;
+			if (v->vmflags & VMF_UFFD) /* its monitor reads REMAP */
+				mc_window_unpark(&r->w, UNPARK_UFFD);
 			a->ret = mc_kernel(r);
 		} else {
 			r->why = "state the emulation cannot carry: answering as this kernel";
@@ -106,6 +108,8 @@ static int single_cb(const struct vma *v, void *arg)
 	if (!(a->emulated & bit)) {
 		r->why = "the kernel has DONTUNMAP for this kind of mapping";
 		a->emulating = false;
+		if (v->vmflags & VMF_UFFD)
+			mc_window_unpark(&r->w, UNPARK_UFFD);
 		a->ret = mc_kernel(r);
 		return 1;
 	}
@@ -131,11 +135,7 @@ static int single_maps_cb(const struct vma *mv, void *arg)
 		a->ask_smaps = true;
 		return 1;
 	}
-	/* The probes' window stays open for the strategy: nobody else can
-	 * have come in since the thread check. */
-	a->r->alone = a->facts->w.alone;
 	ret = single_cb(&v, arg);
-	a->r->alone = false;
 	mc_facts_end(a->facts);
 	return ret;
 }
@@ -169,6 +169,20 @@ static int first_cb(const struct vma *v, void *arg)
 	return 0;
 }
 
+/* The call's window (window.c), opened before the maps are read so that
+ * what they say stays true until the call ends; closed by mc_remap().
+ * auto: the other threads parked, if any; zero-copy: signals blocked,
+ * nobody parked; race-free: none (the copy leaves no range free; facts.c
+ * opens one of its own for its probes). */
+static void open_call_window(struct mremap_req *r)
+{
+	struct mc_controls scratch;
+	enum mc_strategy s = mc_controls(&scratch)->strategy;
+
+	if (s != MC_STRATEGY_RACE_FREE)
+		mc_window_open(&r->w, s == MC_STRATEGY_ZERO_COPY ? WINDOW_SHARED : WINDOW_PARK);
+}
+
 static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulating)
 {
 	/* Every answer but the kernel's own is the library's: "emulated". */
@@ -192,6 +206,8 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 			return ret;
 		}
 	}
+	facts.call = &r->w;
+	open_call_window(r);
 	err = mc_maps_walk(0, false, first_cb, &w);
 	if (err >= 0) {
 		a.ret = mc_map_count_refusal(r, w.count);
@@ -215,11 +231,64 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 	}
 	*emulating = a.emulating;
 	if (err < 0) {
-		r->why = "cannot read /proc/self/smaps: answering as an older kernel";
 		*emulating = true;
-		return -EINVAL;
+		return err; /* the library's own read: mc_own_failure() */
 	}
 	return a.ret;
+}
+
+/* The errors mremap(2) itself returns. Any other (EMFILE, ENFILE, EACCES,
+ * ENOENT, EIO...) is the library's own: a file of /proc, the mapped file or
+ * /proc/self/mem it could not open or read. */
+static bool is_mremap_errno(long ret)
+{
+	return ret == -EINVAL || ret == -EFAULT || ret == -ENOMEM || ret == -EAGAIN ||
+	       ret == -EPERM;
+}
+
+/* Why, for the debug line. */
+static const char *own_failure_why(long err, bool changed)
+{
+	if (changed)
+		return "its own files could not be read after moving some pieces: ENOMEM, "
+		       "as a kernel that cannot go on";
+	switch (-err) {
+	case EMFILE:
+		return "no descriptor free for its own files (EMFILE): answering as a kernel "
+		       "without the emulated feature";
+	case ENFILE:
+		return "the system's file table is full (ENFILE): answering as a kernel "
+		       "without the emulated feature";
+	case EACCES:
+		return "its own files are closed to it (EACCES): answering as a kernel without "
+		       "the emulated feature";
+	default:
+		return "cannot read its own files in /proc: answering as a kernel without the "
+		       "emulated feature";
+	}
+}
+
+/*
+ * The emulation failed for want of its own files, before it changed
+ * anything: the answer of a kernel without what is emulated. DONTUNMAP:
+ * EINVAL, the unknown flag before 5.7 and the refused kind before 5.13;
+ * a move-only FIXED call across VMAs: EFAULT, as before 6.17, without the
+ * destination that such a kernel unmaps first; any other FIXED call (the
+ * refusals of guard.c): the kernel, which moves it itself. After some
+ * pieces of a move across VMAs moved: ENOMEM, as the kernel answers when
+ * a later piece cannot be had.
+ */
+static long mc_own_failure(struct mremap_req *r, long err, bool *emulating)
+{
+	r->why = own_failure_why(err, r->changed);
+	if (r->changed)
+		return -ENOMEM;
+	if (vrm_dontunmap(r))
+		return -EINVAL;
+	if (vrm_move_only(r))
+		return -EFAULT;
+	*emulating = false;
+	return mc_kernel(r);
 }
 
 /* Does this call need something the library does here? */
@@ -287,10 +356,16 @@ long mc_remap(struct mremap_req *r)
 		ret = mc_kernel(r);
 		goto out;
 	}
+	/* Several VMAs move as one, as the kernel's move under the mmap lock:
+	 * nobody else runs meanwhile, and no fork() sees half of it. */
+	open_call_window(r);
 	ret = mc_mv_move(r, emulated);
 out:
+	if (emul && is_err_ret(ret) && !is_mremap_errno(ret))
+		ret = mc_own_failure(r, ret, &emul);
 	if (mc_controls(&scratch)->debug)
 		mc_debug_call(r, ret, emul ? "emulated" : "native");
+	mc_window_close(&r->w);
 	return ret;
 }
 

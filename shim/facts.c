@@ -25,10 +25,12 @@
  *
  * The probes run only where nobody else can act on the address space or
  * the sandbox meanwhile: in the window of window.c (every signal blocked,
- * one thread). Another thread could change a VMA's protection between the
- * maps read and the mprotect probe, which would then restore the stale
- * one; or install a seccomp filter for every thread (TSYNC) between the
- * status read and userfaultfd(2). With other threads, smaps is read.
+ * one thread or the others parked: the call's window, opened before the
+ * maps were read). Another thread could change a VMA's protection between
+ * the maps read and the mprotect probe, which would then restore the
+ * stale one; or install a seccomp filter for every thread (TSYNC) between
+ * the status read and userfaultfd(2). With other threads running, smaps
+ * is read.
  *
  * userfaultfd(2) and personality(2) are calls a sandbox may forbid
  * (Chromium's renderer): they are made only when /proc/thread-self/status
@@ -84,8 +86,12 @@ bool mc_facts_begin(struct mc_facts *f)
 	if (f->state)
 		return f->state > 0;
 	f->state = -1;
-	if (!mc_window_open(&f->w, false))
+	if (f->call && f->call->blocked) {
+		if (!f->call->alone)
+			return false; /* other threads run (zero-copy) */
+	} else if (!mc_window_open(&f->w, WINDOW_ALONE)) {
 		return false; /* other threads (the mask is restored) */
+	}
 	if (!mc_status_read("/proc/thread-self/status", &s) || !s.seccomp_seen ||
 	    s.seccomp != 0 || !s.locked_seen)
 		return false;

@@ -15,9 +15,11 @@ struct mc_facts {
 	long uffd;
 	long pagemap;
 	struct mc_window w; /* the probes run alone, signals blocked */
+	const struct mc_window *call; /* the call's window, when open: used
+				       * instead of one of the probes' own */
 };
 
-#define MC_FACTS_INIT { 0, true, true, 0, -1, -1, { 0, false, false } }
+#define MC_FACTS_INIT { 0, true, true, 0, -1, -1, MC_WINDOW_INIT, 0 }
 
 /* Opens the window, reads the status: true when probes may be made. Made
  * by the first mc_facts_settle() if not before (before a maps walk, its

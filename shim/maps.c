@@ -130,7 +130,7 @@ static unsigned int parse_vmflags(const char *p, const char *end)
 		{ 'h', 'g', VMF_HG }, { 'n', 'h', VMF_NH }, { 'm', 'g', VMF_MG },
 		{ 's', 'l', VMF_SL }, { 'a', 'c', VMF_AC },
 		{ 'r', 'r', VMF_RR }, { 's', 'r', VMF_SR },
-		{ 'g', 'd', VMF_GD },
+		{ 'g', 'd', VMF_GD }, { 'g', 'u', VMF_GU },
 	};
 	unsigned int flags = 0;
 	const char *q;

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <sys/sysmacros.h>
 
-/* VmFlags from smaps that the emulation looks at (SPEC.md §7). */
+/* VmFlags from smaps that the emulation looks at (doc/design.md). */
 #define VMF_LO 0x0001u /* VM_LOCKED */
 #define VMF_LF 0x0002u /* VM_LOCKONFAULT */
 #define VMF_UM 0x0004u /* userfaultfd missing */
@@ -27,6 +27,7 @@
 #define VMF_RR 0x20000u /* MADV_RANDOM */
 #define VMF_SR 0x40000u /* MADV_SEQUENTIAL */
 #define VMF_GD 0x80000u /* VM_GROWSDOWN (MAP_GROWSDOWN, [stack]) */
+#define VMF_GU 0x100000u /* VM_MAYBE_GUARD: a guard was ever installed (6.18) */
 #define VMF_UFFD (VMF_UM | VMF_UW | VMF_UI)
 
 #define VMA_PATH_MAX 1024

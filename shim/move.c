@@ -156,6 +156,7 @@ long mc_du_move(struct mremap_req *r, const struct vma *v,
 		if (refill_prot(v) != v->prot)
 			restore_read_only(v, old, len);
 		mc_attrs_copy(v, old, len);
+		mc_attrs_mark_guarded(v, old);
 		mc_attrs_unlock_old(v);
 		return ret;
 	}

@@ -9,7 +9,7 @@
  *   new:  [ A ][B] xx[  C  ]          xx: a mapping in a destination gap,
  *                                         untouched
  *
- * Refusals, as the kernel decides them (SPEC.md §5):
+ * Refusals, as the kernel decides them (doc/behaviour.md §5):
  *   no VMA in the range, or a gap at its start    EFAULT, nothing moved
  *   first VMA not multi-movable, range goes past   EFAULT, nothing moved
  *   a later VMA not multi-movable                  EFAULT, earlier pieces moved
@@ -30,6 +30,7 @@
 #include <sys/sysmacros.h>
 #include "compat/sys.h"
 #include "include/mremap_compat.h"
+#include "shim/controls.h"
 #include "shim/dontunmap.h"
 #include "shim/du.h"
 #include "shim/facts.h"
@@ -198,6 +199,8 @@ static int mv_piece(const struct vma *v, void *arg)
 		r->why = "state only the kernel's DONTUNMAP carries";
 		emulate = false;
 	}
+	if (!emulate && (v->vmflags & VMF_UFFD)) /* its monitor may be waited for */
+		mc_window_unpark(&r->w, UNPARK_UFFD);
 	if (emulate)
 		ret = mc_du_emulate(r, v, start, end - start, dest, true);
 	else
@@ -221,22 +224,22 @@ static int mv_piece(const struct vma *v, void *arg)
  * closed; the file deleted and no longer open), that piece would fail
  * after the earlier ones moved, where the kernel moves them all. So it is
  * decided before anything moves: EINVAL, as a kernel without DONTUNMAP
- * for files answers. Read from the maps (cheap), up to a gap. */
+ * for files answers. Read from the maps (cheap). */
 struct reopen_walk {
 	const struct mremap_req *r;
-	unsigned long next;       /* where the next VMA must start: no gap */
 	bool first;
-	bool refused;
+	long err;
 };
 
 static int reopen_cb(const struct vma *v, void *arg)
 {
 	struct reopen_walk *w = arg;
-	long fd;
+	long fd, pm;
 
-	if (v->start >= vrm_old_end(w->r) || v->start > w->next)
-		return 1; /* past the range, or a gap: the main walk decides */
-	w->next = v->end;
+	/* Past the range, or a gap at its start (EFAULT, the main walk's
+	 * answer). Gaps inside the range are moved across. */
+	if (v->start >= vrm_old_end(w->r) || (w->first && v->start > w->r->old))
+		return 1;
 	if (w->first) {
 		w->first = false;
 		return 0;
@@ -245,20 +248,30 @@ static int reopen_cb(const struct vma *v, void *arg)
 		return 0;
 	fd = mc_reopen_vma_file(v);
 	if (fd < 0) {
-		w->refused = true;
+		w->err = fd == -EMFILE || fd == -ENFILE ? fd : -EINVAL;
 		return 1;
 	}
+	/* The copy of that piece holds the walk's descriptor, the file's and
+	 * /proc/self/pagemap's at once: so does this. */
+	pm = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	sys_close((int)fd);
+	if (pm < 0) {
+		w->err = pm;
+		return 1;
+	}
+	sys_close((int)pm);
 	return 0;
 }
 
-static bool later_file_unreopenable(const struct mremap_req *r)
+/* 0, or the error of a later private-file piece: -EINVAL (cannot be
+ * opened again), -EMFILE or -ENFILE (no descriptor for its copy). */
+static long later_file_unreopenable(const struct mremap_req *r)
 {
-	struct reopen_walk w = { r, r->old, true, false };
+	struct reopen_walk w = { r, true, 0 };
 
 	if (mc_maps_walk(r->old, false, reopen_cb, &w) < 0)
-		return false;
-	return w.refused;
+		return 0;
+	return w.err;
 }
 
 /* A move without DONTUNMAP asks one thing of each VMA that the maps line
@@ -312,6 +325,7 @@ static int scan(struct scan_walk *w)
 	struct mc_facts facts = MC_FACTS_INIT;
 	int err;
 
+	facts.call = &w->r->w;
 	w->facts = &facts;
 	w->count = 0;
 	w->settled = !vrm_dontunmap(w->r);
@@ -369,17 +383,31 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 		.r = r, .emulated = emulated, .end = vrm_old_end(r),
 		.seen = false, .moved = 0, .ret = -EFAULT,
 	};
+	struct mc_controls scratch;
 	enum scan_result how;
 	long edge = 0;
 	int err = 0;
 
+	/* The call's window (entry.c) could not park the other threads: an
+	 * emulated DONTUNMAP is refused before anything moves (its pieces
+	 * would be); a plain move goes on, piece by piece, which loses
+	 * nothing but is not atomic to the others or to a fork(). */
+	if (!r->w.alone && mc_controls(&scratch)->strategy == MC_STRATEGY_AUTO) {
+		if (vrm_dontunmap(r) && (emulated & (MREMAP_COMPAT_EMULATED_DONTUNMAP |
+						     MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED))) {
+			r->why = "other threads could not be parked: answering as this kernel";
+			return -EINVAL;
+		}
+		r->why = "other threads could not be parked: moved piece by piece";
+	}
 	how = scan_and_move(r, &w, &edge);
 	if (how == SCAN_REFUSED)
 		return edge;
 	if (vrm_dontunmap(r) && (emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP_SHARED) &&
-	    later_file_unreopenable(r)) {
-		r->why = "cannot reopen the mapped file of a later piece: refused before anything moved";
-		return -EINVAL;
+	    (edge = later_file_unreopenable(r))) {
+		if (edge == -EINVAL)
+			r->why = "cannot reopen the mapped file of a later piece: refused before anything moved";
+		return edge; /* (EMFILE, ENFILE: entry.c answers) */
 	}
 	/* VmFlags tell userfaultfd registrations (not multi-movable) and, for
 	 * DONTUNMAP, what the emptied source must keep: from smaps, unless the
@@ -387,11 +415,14 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 	r->read = how == SCAN_WALK_SMAPS ? "smaps" : "maps";
 	if (how != SCAN_MOVED)
 		err = mc_maps_walk_moving(r->old, how == SCAN_WALK_SMAPS, mv_piece, &w);
-	if (err < 0 && !w.seen) {
-		r->why = "cannot read /proc/self/smaps: answering as an older kernel";
-		return vrm_dontunmap(r) ? -EINVAL : -EFAULT;
+	/* The maps unreadable: the error of the library's own read, which
+	 * entry.c answers as the kernel would (mc_own_failure()). */
+	if (err < 0) {
+		r->changed = w.moved != 0;
+		return err;
 	}
 	if (is_err_ret(w.ret) && w.moved)
 		r->why = "failed after moving some pieces, as the kernel does";
+	r->changed = is_err_ret(w.ret) && w.moved;
 	return w.ret;
 }

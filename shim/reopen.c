@@ -151,10 +151,16 @@ static long via_open_fds(const struct vma *v)
 	return err < 0 ? err : s.fd;
 }
 
+/* Was an attempt refused for want of a descriptor (EMFILE, ENFILE)? */
+static long no_descriptor(long fd, long seen)
+{
+	return fd == -EMFILE || fd == -ENFILE ? fd : seen;
+}
+
 long mc_reopen_vma_file(const struct vma *v)
 {
 	struct mc_controls scratch;
-	long fd = via_map_files(v);
+	long fd = via_map_files(v), nofd = no_descriptor(fd, 0);
 
 	if (fd >= 0)
 		return fd;
@@ -162,10 +168,14 @@ long mc_reopen_vma_file(const struct vma *v)
 		fd = open_checked(v->path, v);
 		if (fd >= 0)
 			return fd;
+		nofd = no_descriptor(fd, nofd);
 	}
 	fd = via_open_fds(v);
 	if (fd >= 0)
 		return fd;
+	nofd = no_descriptor(fd, nofd);
+	if (nofd)
+		return nofd; /* not known: the caller answers as the kernel */
 	if (mc_controls(&scratch)->debug)
 		mc_debug_note(path_usable(v) ?
 			      "cannot reopen the mapped file: map_files closed, its path names "

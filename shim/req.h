@@ -3,7 +3,7 @@
  * The path of one call, file by file:
  *   interpose.c  the mremap symbol: a branch, then pass through or enter
  *   entry.c      mremap_compat(): decode, validate, decide, execute
- *   validate.c   the kernel's argument checks, in its order (SPEC §2)
+ *   validate.c   the kernel's argument checks, in its order (doc/behaviour.md §2)
  *   decide.c     native or emulated, from the probes and the controls
  *   probe.c      what the running kernel can do, by behaviour
  *   maps.c       the /proc/self/maps and smaps reader
@@ -20,7 +20,9 @@
  *     attrs.c      VmFlags and names the new VMA gets back
  *     reopen.c     the file behind a private file mapping
  *     marker.c     is a swapped-looking page a guard marker (alias, copy)
- *   multivma.c   the multi-VMA move loop (SPEC §5)
+ *   window.c     who else may run meanwhile: one thread, or the others
+ *     park.c       parked in a signal handler for the call
+ *   multivma.c   the multi-VMA move loop (doc/behaviour.md §5)
  *   controls.c   MREMAP_COMPAT_* variables, read once
  *   debug.c      the MREMAP_COMPAT_DEBUG line
  */
@@ -30,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "compat/mman.h"
+#include "shim/window.h"
 
 /* The four symbols the library exports; everything else is hidden. */
 #define MC_PUBLIC __attribute__((visibility("default")))
@@ -49,8 +52,10 @@ struct mremap_req {
 	const char *why;         /* for the debug line: why emulated */
 	const char *how;         /* for the debug line: the strategy */
 	const char *read;        /* for the debug line: "maps" or "smaps" */
-	bool alone;              /* inside the window of window.c, opened by
-				  * the caller (facts.c's probes) */
+	struct mc_window w;      /* the call's window (window.c): opened
+				  * before the maps are read, closed when
+				  * the call ends; w.alone: nobody else runs */
+	bool changed;            /* an error came after something moved */
 };
 
 extern unsigned long mc_page_size;
@@ -79,7 +84,8 @@ static inline void req_decode(struct mremap_req *r, void *old, size_t old_len,
 	r->why = 0;
 	r->how = 0;
 	r->read = 0;
-	r->alone = false;
+	r->w = (struct mc_window)MC_WINDOW_INIT;
+	r->changed = false;
 }
 
 static inline bool vrm_fixed(const struct mremap_req *r)

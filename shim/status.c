@@ -3,6 +3,7 @@
  *   VmLck:	       0 kB        bytes of VM_LOCKED VMAs (mlock, MLOCK_ONFAULT,
  *                                 mlockall), for the whole process
  *   Seccomp:	0                  this thread: 0 none, 1 strict, 2 filter
+ *   SigBlk:	0000000000000000   this thread's blocked signals (bit n-1: n)
  *
  * The file is generated whole on the first read(2) and handed out from
  * there: read in order, never with pread (each pread at an offset would
@@ -32,6 +33,15 @@ static void line(struct mc_status *s, const char *l, size_t n)
 	if (n > 8 && !memcmp(l, "Seccomp:", 8)) {
 		s->seccomp = (unsigned int)number(l + 8, l + n);
 		s->seccomp_seen = true;
+	} else if (n > 7 && !memcmp(l, "SigBlk:", 7)) {
+		const char *p = l + 7, *end = l + n;
+
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		for (; p < end && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')); p++)
+			s->sigblk = s->sigblk * 16 +
+				    (unsigned long long)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
+		s->sigblk_seen = true;
 	} else if (n > 6 && !memcmp(l, "VmLck:", 6)) {
 		s->locked = number(l + 6, l + n) * 1024;
 		s->locked_seen = true;

@@ -9,11 +9,13 @@ struct mc_status {
 	unsigned int seccomp;   /* 0 none, 1 strict, 2 filter */
 	unsigned long locked;   /* VmLck in bytes: memory of VM_LOCKED VMAs */
 	bool locked_seen;
+	unsigned long long sigblk; /* SigBlk: the thread's blocked signals */
+	bool sigblk_seen;
 };
 
-/* Reads path ("/proc/thread-self/status", "/proc/self/status"): the mode
- * of seccomp of the thread it names and VmLck of the process. False when
- * it cannot be read. */
+/* Reads path ("/proc/thread-self/status", "/proc/self/task/TID/status"):
+ * the mode of seccomp and the blocked signals of the thread it names, and
+ * VmLck of the process. False when it cannot be read. */
 bool mc_status_read(const char *path, struct mc_status *s);
 
 #endif

@@ -596,6 +596,9 @@ int main(int argc, char **argv)
 			if (install_filter() != 0)
 				_exit(125);
 			no_leak_check();
+			/* The filter is on mremap alone: the library may park
+			 * threads under it (shim/park.c), unless told not to. */
+			setenv("MREMAP_COMPAT_PARK", "always", 0);
 			run(argv + 2);
 		}
 		close(go[0]);

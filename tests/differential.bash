@@ -26,6 +26,11 @@
 #                    /proc/self/map_files, no usable path, no open
 #                    descriptor): as the unprivileged user, its answer is
 #                    compared with the old kernel's (tests/pre57 natively)
+#   MC_TEST_THREADS  how many other threads the emulated side runs with
+#                    (tests/scenario.c, MC_SCENARIO_THREADS): 0 as root, 2
+#                    as the unprivileged user, unless the suite says; the
+#                    kernel's answer does not depend on them (its move holds
+#                    the mmap lock), so the oracle runs with none
 #   MC_TEST_USER     who runs both sides: root (the default) or unprivileged
 #                    (the generated *-unpriv.bats suites set it). Each user
 #                    has its own oracle: the kernel's answer may depend on
@@ -39,14 +44,24 @@ else
 	ORACLE_DIR="$top_builddir/tests/oracle-unpriv"
 fi
 
+test_threads() {
+	if [ -n "${MC_TEST_THREADS:-}" ]; then
+		echo "$MC_TEST_THREADS"
+	elif [ "$MC_TEST_USER" = root ]; then
+		echo 0
+	else
+		echo 2
+	fi
+}
+
 _diff_fail() {
 	printf '%s\n' "$@" >&2
 	return 1
 }
 
 # The native output of NAME, generated when missing or older than the
-# scenario program. Other suites (user-mode Linux 6.1, the simulated pre-5.7
-# kernel) compare their emulated output against these files.
+# scenario program. Other suites (the simulated pre-5.7 kernel, real kernels
+# under qemu) compare their emulated output against these files.
 oracle_output() {
 	local name=$1 f="$ORACLE_DIR/$1.out" rc=0
 
@@ -152,7 +167,8 @@ _differential() {
 	dir=${BATS_TEST_TMPDIR:-${BATS_RUN_TMPDIR:-/tmp}}
 	emu="$dir/$name.emulated.out"
 	err="$dir/$name.emulated.err"
-	as_test_user env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$@" \
+	as_test_user env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 \
+		MC_SCENARIO_THREADS="$(test_threads)" "$@" \
 		"$SCENARIO" "$name" >"$emu" 2>"$err" || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		_diff_fail "emulated run of $name exited $rc (native did not skip):" \

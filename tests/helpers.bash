@@ -10,7 +10,8 @@ WRAPPER="$top_builddir/mremap-compat"
 TESTBIN="$top_builddir/tests"
 
 # Controls from the developer's shell must not leak into the tests.
-unset MREMAP_COMPAT_EMULATE MREMAP_COMPAT_DEBUG MREMAP_COMPAT_STRATEGY LD_PRELOAD
+unset MREMAP_COMPAT_EMULATE MREMAP_COMPAT_DEBUG MREMAP_COMPAT_STRATEGY MREMAP_COMPAT_PARK \
+	MREMAP_COMPAT_PARK_SIGNAL LD_PRELOAD
 
 # skip_unless CMD...: skip the test, saying why, when a tool is missing.
 skip_unless_cmd() {

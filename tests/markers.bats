@@ -46,6 +46,30 @@ load differential
 	compare_emulated du-guard-readonly MREMAP_COMPAT_STRATEGY=race-free
 }
 
+# "gu" (VM_MAYBE_GUARD, 6.18): once a guard was installed in a VMA, for
+# good; the new VMA of the kernel's move has it from the old one, whether a
+# guard lies in the moved range or not, and a refilled old range keeps it.
+
+@test "a guard outside the range only, DONTUNMAP|FIXED of the start: the new range shows gu" {
+	compare_emulated du-guard-outside
+}
+
+@test "a guard outside the range only, DONTUNMAP|FIXED of the start, strategy race-free" {
+	compare_emulated du-guard-outside MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "a guard installed and removed again, DONTUNMAP|FIXED of the whole VMA: both ranges show gu" {
+	compare_emulated du-guard-removed-whole
+}
+
+@test "a guard installed and removed again, DONTUNMAP|FIXED of the whole VMA, strategy race-free" {
+	compare_emulated du-guard-removed-whole MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "a guard outside the range only, shared anonymous memory: the new range shows gu" {
+	compare_emulated du-guard-shared-outside
+}
+
 # Guards in shared mappings (6.15+): the alias installs the guard at the
 # new range, removes the old range's, and never reads it.
 
@@ -137,6 +161,18 @@ load differential
 
 @test "a huge page moved to an aligned place stays a huge page (the copy)" {
 	compare_emulated du-thp-start
+}
+
+@test "a huge page moved right after the rest of its VMA stays a VMA of its own, one huge page (the copy)" {
+	compare_emulated du-thp-start-adjacent
+}
+
+@test "a huge page moved right after the rest of its VMA, strategy race-free" {
+	compare_emulated du-thp-start-adjacent MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "a huge page moved with a hint right after the rest of its VMA: a VMA of its own (the copy)" {
+	compare_emulated du-thp-start-adjacent-hint
 }
 
 @test "small pages in a MADV_HUGEPAGE VMA stay small pages (the copy)" {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Multi-VMA refusals (issue 11, kind 3): a file whose driver or filesystem
 # places its own mappings (its own get_unmapped_area, other than shmem,
-# hugetlbfs and thp_get_unmapped_area) is not multi-movable (SPEC.md §5,
-# §8): private /dev/zero, files on ramfs (SysV shm: tests/multivma.bats).
+# hugetlbfs and thp_get_unmapped_area) is not multi-movable (doc/behaviour.md
+# §5): private /dev/zero, files on ramfs (SysV shm: tests/multivma.bats).
 # Native (the oracle) against emulation forced and the simulated pre-5.7
 # kernel.
 
@@ -109,7 +109,7 @@ need_ramfs() {
 }
 
 # A later private-file piece the library cannot open again: decided before
-# anything moves (doc/findings.md, h-unpriv). As root it is reopened through
+# anything moves (doc/known-differences.md#unpriv-reopen). As root it is reopened through
 # /proc/self/map_files and the call is exact.
 @test "DONTUNMAP|FIXED, a later piece a deleted and closed private file (root): as natively" {
 	compare_emulated mr-dontunmap-unreopenable-later
@@ -128,6 +128,25 @@ need_ramfs() {
 	grep -q 'refused before anything moved' "$err"
 	grep -q '^page +0x10000 P A.0$' "$out"
 	grep -q '^page +0x12000 P B.0$' "$out"
+	! grep -q '^map +0x7d' "$out"
+}
+@test "DONTUNMAP|FIXED, a gap, then a deleted and closed private file (root): as natively" {
+	compare_emulated mr-dontunmap-unreopenable-after-gap
+}
+@test "documented, unprivileged: a gap, then a deleted and closed private file: EINVAL, nothing moved" {
+	local d out err
+	skip_unless_cmd setpriv
+	[ "$(id -u)" -eq 0 ] || skip "needs root to become another user"
+	d=$(mktemp -d /tmp/mremap-compat-unreopenable.XXXXXX)
+	chmod 777 "$d"
+	out="$BATS_TEST_TMPDIR/out" err="$BATS_TEST_TMPDIR/err"
+	setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$d" LD_PRELOAD="$LIB" \
+		MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$SCENARIO" mr-dontunmap-unreopenable-after-gap >"$out" 2>"$err"
+	rm -rf "$d"
+	grep -qx 'ret=-1 errno=EINVAL' "$out"
+	grep -q 'refused before anything moved' "$err"
+	grep -q '^page +0x10000 P A.0$' "$out"
+	grep -q '^page +0x13000 P B.0$' "$out"
 	! grep -q '^map +0x7d' "$out"
 }
 

@@ -22,7 +22,8 @@ on_pre57() {
 	fi
 	out="$BATS_TEST_TMPDIR/$name.out"
 	err="$BATS_TEST_TMPDIR/$name.err"
-	as_test_user "$TESTBIN/pre57" env LD_PRELOAD="$LIB" MREMAP_COMPAT_DEBUG=1 "$@" \
+	as_test_user "$TESTBIN/pre57" env LD_PRELOAD="$LIB" MREMAP_COMPAT_DEBUG=1 \
+		MC_SCENARIO_THREADS="${MC_TEST_THREADS:-2}" "$@" \
 		"$SCENARIO" "$name" >"$out" 2>"$err" || rc=$?
 	[ "$rc" -ne 77 ] || skip "$(head -1 "$out")"
 	[ "$rc" -eq 0 ] || _diff_fail "exit $rc:" "$(cat "$out" "$err")" || return 1

@@ -274,6 +274,9 @@ int main(int argc, char **argv)
                         "not know the audit arch / mremap syscall number\n");
         return 77;
 #endif
+        /* The filter is on mremap alone: the library may park threads
+         * under it (shim/park.c), unless told otherwise. */
+        setenv("MREMAP_COMPAT_PARK", "always", 0);
         execvp(argv[first], argv + first);
         fprintf(stderr, "pre57: cannot execute %s: %s\n", argv[first],
                 strerror(errno));

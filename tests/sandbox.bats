@@ -26,8 +26,16 @@ setup() {
 	[[ "$output" != *"trapped=0"* ]] # the library's opens were trapped and answered
 }
 
-@test "emulation forced, a second thread (the race-free copy): the sandbox survives" {
-	run env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all "$PROG" 1
+@test "emulation forced, a second thread under the sandbox: not parked (a filter), refused as an old kernel (EINVAL), the sandbox survives, the data stays" {
+	run env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 "$PROG" 1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"MAP_FAILED errno=22"*"old range intact"* ]]
+	[[ "$output" == *"[not parked: a seccomp filter"* ]]
+}
+
+@test "emulation forced, a second thread, MREMAP_COMPAT_STRATEGY=race-free (the copy, nobody parked): the sandbox survives" {
+	run env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_STRATEGY=race-free "$PROG" 1
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == "ok "*"data ok"* ]]

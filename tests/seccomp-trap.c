@@ -81,6 +81,8 @@ int main(int argc, char **argv)
 		return perror("seccomp"), 2;
 	char *n = mremap(p, 8 * pg, 8 * pg, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
 	printf("%s errno=%d trapped=%d%s\n", n == MAP_FAILED ? "MAP_FAILED" : "ok",
-	       n == MAP_FAILED ? errno : 0, trapped, n != MAP_FAILED && n[0] == 'a' ? " data ok" : "");
+	       n == MAP_FAILED ? errno : 0, trapped,
+	       n != MAP_FAILED ? (n[0] == 'a' ? " data ok" : "") :
+	       p[0] == 'a' && p[8 * pg - 1] == 'a' ? " old range intact" : "");
 	return 0;
 }

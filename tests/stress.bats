@@ -79,11 +79,11 @@ storm_ok() {
 	storm_ok
 }
 
-@test "with other threads the default strategy copies; alone it moves (zero copy)" {
+@test "with other threads the default strategy parks them and moves (zero copy), as it does alone" {
 	run env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 \
 		"$TESTBIN/stress" storm 20 2
 	[ "$status" -eq 0 ]
-	[ "$(grep -c ': emulated, copy (other threads: race-free)' <<<"$output")" -eq 20 ]
+	[ "$(grep -c ': emulated, move+refill .*\[parked [0-9]* threads\]' <<<"$output")" -eq 20 ]
 	run env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 \
 		"$TESTBIN/stress" storm 20 0
 	[ "$status" -eq 0 ]

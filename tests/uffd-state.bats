@@ -6,7 +6,7 @@
 # (the new range registered, a REMAP event queued). The library holds no
 # userfaultfd: where only the kernel's own DONTUNMAP carries the state, it
 # hands the call to the kernel when it has DONTUNMAP for that kind, and
-# otherwise answers as that kernel does, EINVAL (shim/uffd.c, README).
+# otherwise answers as that kernel does, EINVAL (shim/uffd.c; doc/known-differences.md#uffd-state).
 
 load helpers
 load differential
@@ -52,6 +52,12 @@ documented_einval() {
 @test "documented, pre-5.7: EVENT_REMAP, private anonymous, DONTUNMAP|FIXED: EINVAL, nothing changed" {
 	documented_einval uf-event-remap-anon
 }
+@test "EVENT_REMAP, 8 pages (0-3 present), DONTUNMAP|FIXED of the VMA, then a read of missing page 6: one missing fault, at the read" {
+	compare_emulated uf-event-remap-read-missing
+}
+@test "documented, pre-5.7: EVENT_REMAP, 8 pages, DONTUNMAP|FIXED, a read of missing page 6: EINVAL, nothing changed" {
+	documented_einval uf-event-remap-read-missing
+}
 @test "EVENT_REMAP, private anonymous, DONTUNMAP with a hint: handed to the kernel, new range registered" {
 	compare_native_route uf-event-remap-anon-hint
 }
@@ -73,6 +79,9 @@ documented_einval() {
 
 @test "unprivileged: EVENT_REMAP, private anonymous, DONTUNMAP|FIXED" {
 	unpriv_compare uf-event-remap-anon
+}
+@test "unprivileged: EVENT_REMAP, a read of missing page 6 after DONTUNMAP|FIXED" {
+	unpriv_compare uf-event-remap-read-missing
 }
 @test "unprivileged: write-protected shmem, DONTUNMAP|FIXED" {
 	unpriv_compare uf-shmem-wp

@@ -2,7 +2,7 @@
 # console of its kernel's boot (load after vm/vm).
 
 # Known divergences of the library on a kernel (tests/vm/known): lines of
-#   KERNEL-GLOB USER-GLOB SUITE JOB-NAME  reason (doc/findings.md)
+#   KERNEL-GLOB USER-GLOB SUITE JOB-NAME  reason (doc/known-differences.md#ID)
 # A test whose only failures are known ones prints them all, diffs
 # included, and skips naming them: it still runs, and any other failure
 # fails it.
@@ -140,8 +140,8 @@ _vm_no_hashes() {
 		-e 's/(\+[0-9a-f]+)\.[0-9a-f]+/\1.BYTES/g' -e 's/([0-9a-f]+p)-[0-9a-f]+/\1-BYTES/g'
 }
 
-_vm_no_lf() { # scenario: the VmFlags of map lines without lf
-	sed -E '/^map /s/ lf( |$)/\1/'
+_vm_no_lf() { # scenario: the VmFlags of map lines without lf (6.18) or ?? (the old name)
+	sed -E -e '/^map /s/ lf( |$)/\1/' -e '/^map /s/ \?\?( |$)/\1/'
 }
 
 # vm_release_before MAJOR MINOR: the kernel is older than MAJOR.MINOR.

@@ -1,0 +1,703 @@
+/*
+ * park - mremap() in a process whose other threads keep running: what
+ * they see must be what the kernel's own call (under the mmap lock) lets
+ * them see. Each mode prints facts that do not depend on timing, so that
+ * the native run (the oracle) and the emulated one can be compared line
+ * by line.
+ *
+ *   park writers KIND ROUNDS    a thread stores a counter into consecutive
+ *                               words of the range while it moves with
+ *                               DONTUNMAP (KIND: whole, middle, start);
+ *                               each store must be found at the new range
+ *                               (made before the move) or the old one
+ *                               (after): "lost 0"
+ *   park uffd-writers FEATURES ROUNDS
+ *                               the same on a range registered with a
+ *                               userfaultfd (missing faults; FEATURES: none
+ *                               or remove, UFFD_FEATURE_EVENT_REMOVE) whose
+ *                               monitor thread zero-fills faults
+ *   park mmap-storm ROUNDS      threads mmap() at the old range's address
+ *                               (a hint) while it moves: the old range
+ *                               stays the caller's, whole: "taken 0 holes 0"
+ *   park fork-storm ROUNDS [dontunmap]
+ *                               a 3-VMA range moves back and forth with
+ *                               FIXED while another thread forks: each
+ *                               child finds the range whole on one side
+ *   park idle NTHREADS ROUNDS   NTHREADS idle threads, DONTUNMAP calls
+ *   park blocker                a thread blocks every signal: the call
+ *                               (its answer is printed; no data moves
+ *                               unless all of it does)
+ *   park app-signal ROUNDS      the application's own handler on the park
+ *                               signal, sent to meanwhile: every one of
+ *                               its signals arrives
+ *   park altstack ROUNDS        the caller in a signal handler on an 8 KiB
+ *                               alternate stack, the others on theirs
+ *   park eintr                  which blocking calls of a parked thread
+ *                               return EINTR (SA_RESTART is set)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/futex.h>
+#include <linux/userfaultfd.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+
+static unsigned long PS;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "park: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static char *map(size_t len, int prot)
+{
+	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	return p;
+}
+
+/* The answer of one call, as the comparison sees it. */
+static const char *answer(void *r)
+{
+	static char buf[64];
+
+	if (r != MAP_FAILED)
+		return "ok";
+	snprintf(buf, sizeof(buf), "-1 %s", strerrorname_np(errno) ? strerrorname_np(errno) : "?");
+	return buf;
+}
+
+/* ---- writers ------------------------------------------------------------- */
+
+#define WLEN (8UL << 20)
+
+static long *volatile wbase;
+static atomic_int wstop, wstarted;
+static long wlast;
+
+static void *writer(void *arg)
+{
+	long n = WLEN / sizeof(long), p = 0;
+
+	(void)arg;
+	atomic_store(&wstarted, 1);
+	while (!atomic_load_explicit(&wstop, memory_order_relaxed) && p < n) {
+		wbase[p] = p + 1;
+		p++;
+	}
+	wlast = p;
+	return NULL;
+}
+
+static int writers(const char *kind, int rounds)
+{
+	int r, lost_rounds = 0, failed = 0;
+	const char *first = NULL;
+
+	for (r = 0; r < rounds; r++) {
+		size_t vlen = WLEN, off = 0;
+		char *v, *old, *n;
+		pthread_t t;
+		long p, lost = 0;
+
+		if (!strcmp(kind, "middle"))
+			vlen = 3 * WLEN, off = WLEN;
+		else if (!strcmp(kind, "start"))
+			vlen = 2 * WLEN;
+		v = map(vlen, PROT_READ | PROT_WRITE);
+		memset(v, 1, vlen);          /* every page present */
+		old = v + off;
+		memset(old, 0, WLEN);
+		wbase = (long *)old;
+		atomic_store(&wstop, 0);
+		atomic_store(&wstarted, 0);
+		if (pthread_create(&t, NULL, writer, NULL))
+			die("pthread_create");
+		while (!atomic_load(&wstarted))
+			;
+		/* let it run into the range: about a quarter of it */
+		while (((volatile long *)old)[WLEN / sizeof(long) / 4] == 0 &&
+		       ((volatile long *)old)[WLEN / sizeof(long) - 1] == 0)
+			;
+		n = mremap(old, WLEN, WLEN, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		if (!first)
+			first = strdup(answer(n));
+		atomic_store(&wstop, 1);
+		pthread_join(t, NULL);
+		if (n == MAP_FAILED) {
+			failed++;
+			/* refused: every store is in the old range */
+			for (p = 0; p < wlast; p++)
+				lost += ((long *)old)[p] != p + 1;
+		} else {
+			for (p = 0; p < wlast; p++)
+				lost += ((long *)old)[p] != p + 1 && ((long *)n)[p] != p + 1;
+			munmap(n, WLEN);
+		}
+		lost_rounds += lost != 0;
+		munmap(v, vlen);
+	}
+	printf("writers %s: first call %s, %d of %d calls failed, rounds with a lost store: %d\n",
+	       kind, first, failed, rounds, lost_rounds);
+	return 0;
+}
+
+/* ---- a userfaultfd-registered range (userspace swap) ----------------------
+ *
+ * The range is registered for missing faults with a monitor thread that
+ * zero-fills them (and reads events); the writer stores into it while it
+ * moves. Natively the old range stays registered: a store after the move
+ * faults, is zero-filled by the monitor, and lands there. */
+
+static int uffd = -1;
+
+static void *monitor(void *arg)
+{
+	struct uffd_msg msg;
+
+	(void)arg;
+	for (;;) {
+		if (read(uffd, &msg, sizeof(msg)) != sizeof(msg)) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return NULL;
+		}
+		if (msg.event == UFFD_EVENT_PAGEFAULT) {
+			struct uffdio_zeropage z = {
+				.range = { msg.arg.pagefault.address & ~(PS - 1), PS },
+			};
+
+			ioctl(uffd, UFFDIO_ZEROPAGE, &z);
+		}
+	}
+}
+
+static int uffd_writers(const char *features, int rounds)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int r, lost_rounds = 0, failed = 0;
+	const char *first = NULL;
+	pthread_t m;
+
+	if (!strcmp(features, "remove"))
+		api.features = UFFD_FEATURE_EVENT_REMOVE;
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api)) {
+		printf("SKIP: userfaultfd: %s\n", strerror(errno));
+		return 77;
+	}
+	if (pthread_create(&m, NULL, monitor, NULL))
+		die("pthread_create");
+	for (r = 0; r < rounds; r++) {
+		char *old = map(WLEN, PROT_READ | PROT_WRITE), *n;
+		struct uffdio_register reg = {
+			.range = { (unsigned long)old, WLEN }, .mode = UFFDIO_REGISTER_MODE_MISSING,
+		};
+		pthread_t t;
+		long p, lost = 0;
+
+		memset(old, 0, WLEN); /* present: the writer's stores do not fault */
+		if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+			die("UFFDIO_REGISTER");
+		wbase = (long *)old;
+		atomic_store(&wstop, 0);
+		atomic_store(&wstarted, 0);
+		if (pthread_create(&t, NULL, writer, NULL))
+			die("pthread_create");
+		while (!atomic_load(&wstarted))
+			;
+		while (((volatile long *)old)[WLEN / sizeof(long) / 4] == 0 &&
+		       ((volatile long *)old)[WLEN / sizeof(long) - 1] == 0)
+			;
+		n = mremap(old, WLEN, WLEN, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		if (!first)
+			first = strdup(answer(n));
+		atomic_store(&wstop, 1);
+		pthread_join(t, NULL);
+		if (n == MAP_FAILED) {
+			failed++;
+			for (p = 0; p < wlast; p++)
+				lost += ((long *)old)[p] != p + 1;
+		} else {
+			for (p = 0; p < wlast; p++)
+				lost += ((long *)old)[p] != p + 1 && ((long *)n)[p] != p + 1;
+			munmap(n, WLEN);
+		}
+		lost_rounds += lost != 0;
+		munmap(old, WLEN);
+	}
+	printf("uffd-writers (%s): first call %s, %d of %d calls failed, rounds with a lost store: %d\n",
+	       features, first, failed, rounds, lost_rounds);
+	return 0;
+}
+
+/* ---- mmap storm ----------------------------------------------------------- */
+
+/* The round whose range is live: set before its call, done after it;
+ * the range is unmapped only after done. A stormer whose mmap lands in the
+ * range before done says the range was taken from its owner. */
+static char *volatile target;
+static atomic_int taken, storm_stop, round_seq, round_done;
+
+static void *stormer(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&storm_stop)) {
+		int s1 = atomic_load(&round_seq), s2;
+		char *t = target, *p;
+
+		s2 = atomic_load(&round_seq);
+		if (!t || s1 != s2)
+			continue;
+		p = mmap(t, PS, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			continue;
+		if (p >= t && p < t + 16 * PS && atomic_load(&round_done) < s1)
+			atomic_fetch_add(&taken, 1);
+		munmap(p, PS);
+	}
+	return NULL;
+}
+
+static bool mapped(char *p, size_t len)
+{
+	return madvise(p, len, MADV_NORMAL) == 0;
+}
+
+static int mmap_storm(int rounds)
+{
+	pthread_t t[3];
+	int r, i, holes = 0, failed = 0;
+
+	for (i = 0; i < 3; i++)
+		if (pthread_create(&t[i], NULL, stormer, NULL))
+			die("pthread_create");
+	for (r = 0; r < rounds; r++) {
+		char *a = map(16 * PS, PROT_READ | PROT_WRITE), *n;
+
+		memset(a, 7, 16 * PS);
+		target = a;
+		atomic_store(&round_seq, r + 1);
+		n = mremap(a, 16 * PS, 16 * PS, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		atomic_store(&round_done, r + 1);
+		target = NULL;
+		if (n == MAP_FAILED) {
+			failed++;
+		} else {
+			holes += !mapped(a, 16 * PS) || a[0] != 0;
+			munmap(n, 16 * PS);
+		}
+		munmap(a, 16 * PS);
+	}
+	atomic_store(&storm_stop, 1);
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	printf("mmap-storm: %d of %d calls failed, old range taken %d times, holes %d\n",
+	       failed, rounds, atomic_load(&taken), holes);
+	return 0;
+}
+
+/* ---- fork storm ----------------------------------------------------------- */
+
+#define NV 3
+static char *volatile side[2];
+static atomic_int fork_stop, fork_go;
+static atomic_int children, split;
+
+/* Which side holds the moved data, in the child: each of the NV VMAs'
+ * first page has its marker on exactly one side. */
+static int check_child(void)
+{
+	int i, s, at[2] = { 0, 0 };
+
+	for (s = 0; s < 2; s++)
+		for (i = 0; i < NV; i++) {
+			char *p = side[s] + 2 * i * PS;
+
+			if (mapped(p, PS) && p[0] == (char)('A' + i))
+				at[s]++;
+		}
+	return (at[0] == NV && at[1] == 0) || (at[1] == NV && at[0] == 0) ? 0 : 1;
+}
+
+static void *forker(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&fork_go))
+		;
+	while (!atomic_load(&fork_stop)) {
+		pid_t c = fork();
+		int st;
+
+		if (c < 0)
+			continue;
+		if (c == 0)
+			_exit(check_child());
+		if (waitpid(c, &st, 0) == c) {
+			atomic_fetch_add(&children, 1);
+			if (!WIFEXITED(st) || WEXITSTATUS(st))
+				atomic_fetch_add(&split, 1);
+		}
+	}
+	return NULL;
+}
+
+static int fork_storm(int rounds, bool dontunmap)
+{
+	size_t len = 2 * NV * PS;
+	int r, i, failed = 0;
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, forker, NULL)) /* (its stack first) */
+		die("pthread_create");
+	/* two reservations; the range: NV one-page VMAs with gaps between */
+	side[0] = map(len, PROT_NONE);
+	side[1] = map(len, PROT_NONE);
+	for (i = 0; i < NV; i++) {
+		char *p = side[0] + 2 * i * PS;
+
+		if (mmap(p, PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != p)
+			die("mmap");
+		p[0] = (char)('A' + i);
+	}
+	munmap(side[1], len);
+	for (i = 1; i < NV; i++) /* gaps on both sides */
+		munmap(side[0] + (2 * i - 1) * PS, PS);
+	munmap(side[0] + (2 * NV - 1) * PS, PS);
+	atomic_store(&fork_go, 1);
+	for (r = 0; r < rounds; r++) {
+		int from = r % 2;
+		char *n = mremap(side[from], len - PS, len - PS,
+				 MREMAP_MAYMOVE | MREMAP_FIXED | (dontunmap ? MREMAP_DONTUNMAP : 0),
+				 side[!from]);
+
+		if (n == MAP_FAILED) {
+			failed++;
+			break;
+		}
+		if (dontunmap) /* the emptied source goes, as a mover would free it */
+			for (i = 0; i < NV; i++)
+				munmap(side[from] + 2 * i * PS, PS);
+	}
+	atomic_store(&fork_stop, 1);
+	pthread_join(t, NULL);
+	printf("fork-storm%s: %d of %d moves failed, children that saw the range split: %d\n",
+	       dontunmap ? " (DONTUNMAP)" : "", failed, rounds, atomic_load(&split));
+	fprintf(stderr, "park: fork-storm: %d children\n", atomic_load(&children));
+	return 0;
+}
+
+/* ---- idle threads, a blocker ---------------------------------------------- */
+
+static void *idler(void *arg)
+{
+	struct timespec ts = { 0, 2 * 1000 * 1000 };
+
+	(void)arg;
+	for (;;)
+		nanosleep(&ts, NULL);
+	return NULL;
+}
+
+static int dontunmap_rounds(int rounds, const char *what)
+{
+	int r, failed = 0, wrong = 0;
+	const char *first = NULL;
+
+	for (r = 0; r < rounds; r++) {
+		char *a = map(64 * PS, PROT_READ | PROT_WRITE), *n;
+
+		memset(a, 5, 64 * PS);
+		n = mremap(a, 64 * PS, 64 * PS, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		if (!first)
+			first = strdup(answer(n));
+		if (n == MAP_FAILED) {
+			failed++;
+			wrong += a[0] != 5 || a[64 * PS - 1] != 5;
+		} else {
+			wrong += n[0] != 5 || n[64 * PS - 1] != 5 || a[0] != 0;
+			munmap(n, 64 * PS);
+		}
+		munmap(a, 64 * PS);
+	}
+	printf("%s: first call %s, %d of %d calls failed, wrong contents %d\n",
+	       what, first, failed, rounds, wrong);
+	return 0;
+}
+
+static int idle(int nthreads, int rounds)
+{
+	pthread_t t;
+	int i;
+	char what[32];
+
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&t, NULL, idler, NULL))
+			die("pthread_create");
+	snprintf(what, sizeof(what), "idle %d", nthreads);
+	return dontunmap_rounds(rounds, what);
+}
+
+static atomic_int blocked;
+
+static void *blocker(void *arg)
+{
+	sigset_t all;
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	atomic_store(&blocked, 1);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int block_all(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, blocker, NULL))
+		die("pthread_create");
+	while (!atomic_load(&blocked))
+		;
+	return dontunmap_rounds(3, "blocker");
+}
+
+/* ---- the application's own handler on the park signal --------------------- */
+
+static int park_signal(void)
+{
+	const char *v = getenv("MREMAP_COMPAT_PARK_SIGNAL");
+
+	return v ? atoi(v) : 61;
+}
+
+static atomic_int app_got, app_sent, app_stop;
+
+static void app_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	if (si->si_code == SI_QUEUE && si->si_value.sival_int == 4242)
+		atomic_fetch_add(&app_got, 1);
+}
+
+static void *app_sender(void *arg)
+{
+	pid_t pid = getpid();
+	union sigval v = { .sival_int = 4242 };
+
+	(void)arg;
+	while (!atomic_load(&app_stop))
+		if (sigqueue(pid, park_signal(), v) == 0)
+			atomic_fetch_add(&app_sent, 1);
+		else
+			sched_yield();
+	return NULL;
+}
+
+static int app_signal(int rounds)
+{
+	struct sigaction sa = { 0 };
+	pthread_t t[2];
+	int i, spins;
+
+	sa.sa_sigaction = app_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	if (sigaction(park_signal(), &sa, NULL))
+		die("sigaction");
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, i ? app_sender : idler, NULL))
+			die("pthread_create");
+	dontunmap_rounds(rounds, "app-signal");
+	atomic_store(&app_stop, 1);
+	pthread_join(t[1], NULL);
+	for (spins = 0; atomic_load(&app_got) < atomic_load(&app_sent) && spins < 100000; spins++)
+		sched_yield();
+	printf("app-signal: every signal of the application's arrived: %s\n",
+	       atomic_load(&app_got) == atomic_load(&app_sent) ? "yes" : "no");
+	fprintf(stderr, "park: app-signal: sent %d, got %d\n", atomic_load(&app_sent),
+		atomic_load(&app_got));
+	/* its handler is the application's again */
+	sigaction(park_signal(), NULL, &sa);
+	printf("app-signal: handler is the application's: %s\n",
+	       sa.sa_sigaction == app_handler ? "yes" : "no");
+	return 0;
+}
+
+/* ---- alternate stacks ----------------------------------------------------- */
+
+#define ALT 8192
+static int alt_rounds;
+
+static void on_alt(void)
+{
+	static char stack[ALT] __attribute__((aligned(16)));
+	stack_t ss = { .ss_sp = stack, .ss_size = ALT };
+
+	if (sigaltstack(&ss, NULL))
+		die("sigaltstack");
+}
+
+static void *alt_idler(void *arg)
+{
+	char *stack = malloc(ALT);
+	stack_t ss = { .ss_sp = stack, .ss_size = ALT };
+
+	(void)arg;
+	if (!stack || sigaltstack(&ss, NULL))
+		die("sigaltstack");
+	return idler(NULL);
+}
+
+static void caller_handler(int sig)
+{
+	(void)sig;
+	dontunmap_rounds(alt_rounds, "altstack");
+}
+
+static int altstack(int rounds)
+{
+	struct sigaction sa = { 0 };
+	pthread_t t;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (pthread_create(&t, NULL, alt_idler, NULL))
+			die("pthread_create");
+	on_alt();
+	alt_rounds = rounds;
+	sa.sa_handler = caller_handler;
+	sa.sa_flags = SA_ONSTACK;
+	if (sigaction(SIGUSR1, &sa, NULL))
+		die("sigaction");
+	raise(SIGUSR1);
+	return 0;
+}
+
+/* ---- EINTR in the parked threads -------------------------------------------- */
+
+enum { E_NANOSLEEP, E_POLL, E_EPOLL, E_SELECT, E_READ, E_ACCEPT, E_COND, E_FUTEX_TIMED, E_N };
+static const char *const e_names[E_N] = {
+	"nanosleep", "poll", "epoll_wait", "select", "read (pipe)", "accept",
+	"pthread_cond_wait", "futex wait (timeout)",
+};
+static atomic_int e_intr[E_N];
+static atomic_int e_ready;
+static int pipe_fds[2], listen_fd;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int futex_word;
+
+static void *blocking(void *arg)
+{
+	int which = (int)(long)arg, epfd = epoll_create1(0);
+	struct epoll_event ev;
+	struct timespec ts = { 3600, 0 };
+	char c;
+
+	atomic_fetch_add(&e_ready, 1);
+	for (;;) {
+		long r = 0;
+
+		switch (which) {
+		case E_NANOSLEEP: r = nanosleep(&ts, NULL); break;
+		case E_POLL: r = poll(NULL, 0, 3600 * 1000); break;
+		case E_EPOLL: r = epoll_wait(epfd, &ev, 1, 3600 * 1000); break;
+		case E_SELECT: r = select(0, NULL, NULL, NULL, &(struct timeval){ 3600, 0 }); break;
+		case E_READ: r = read(pipe_fds[0], &c, 1); break;
+		case E_ACCEPT: r = accept(listen_fd, NULL, NULL); break;
+		case E_COND:
+			pthread_mutex_lock(&mu);
+			r = pthread_cond_wait(&cv, &mu);
+			pthread_mutex_unlock(&mu);
+			if (r == EINTR)
+				atomic_fetch_add(&e_intr[which], 1);
+			continue;
+		case E_FUTEX_TIMED:
+			r = syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+			break;
+		}
+		if (r < 0 && errno == EINTR)
+			atomic_fetch_add(&e_intr[which], 1);
+	}
+	return NULL;
+}
+
+static int eintr(void)
+{
+	pthread_t t;
+	int i;
+
+	if (pipe(pipe_fds))
+		die("pipe");
+	listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&(struct sockaddr_in){
+			.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) },
+			sizeof(struct sockaddr_in)) || listen(listen_fd, 1))
+		die("socket");
+	for (i = 0; i < E_N; i++)
+		if (pthread_create(&t, NULL, blocking, (void *)(long)i))
+			die("pthread_create");
+	while (atomic_load(&e_ready) < E_N)
+		;
+	usleep(20000); /* every one inside its call */
+	dontunmap_rounds(5, "eintr");
+	usleep(20000);
+	for (i = 0; i < E_N; i++)
+		printf("eintr: %s: %s\n", e_names[i], atomic_load(&e_intr[i]) ? "EINTR" : "restarted");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = argc > 3 ? atoi(argv[3]) : argc > 2 ? atoi(argv[2]) : 10;
+
+	PS = (unsigned long)sysconf(_SC_PAGESIZE);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 4 && !strcmp(argv[1], "writers"))
+		return writers(argv[2], rounds);
+	if (argc >= 4 && !strcmp(argv[1], "uffd-writers"))
+		return uffd_writers(argv[2], rounds);
+	if (argc >= 3 && !strcmp(argv[1], "mmap-storm"))
+		return mmap_storm(rounds);
+	if (argc >= 3 && !strcmp(argv[1], "fork-storm"))
+		return fork_storm(atoi(argv[2]), argc > 3 && !strcmp(argv[3], "dontunmap"));
+	if (argc >= 4 && !strcmp(argv[1], "idle"))
+		return idle(atoi(argv[2]), rounds);
+	if (argc >= 2 && !strcmp(argv[1], "blocker"))
+		return block_all();
+	if (argc >= 3 && !strcmp(argv[1], "app-signal"))
+		return app_signal(rounds);
+	if (argc >= 3 && !strcmp(argv[1], "altstack"))
+		return altstack(rounds);
+	if (argc >= 2 && !strcmp(argv[1], "eintr"))
+		return eintr();
+	fprintf(stderr, "usage: see the comment at the top of tests/park.c\n");
+	return 2;
+}
