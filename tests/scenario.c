@@ -1680,6 +1680,23 @@ static void mv_thousand(void)
 	run(pg(S), 1000 * PS, 1000 * PS, MAYMOVE | FIXED, pg(D));
 }
 
+/* 1,900 single-page VMAs, alternately rw and r, back to back: their maps
+ * lines all have one length (49 bytes: no path), so whatever the lines
+ * before them, a 1 KiB read of /proc/self/maps ends exactly at the end of
+ * one of them at least once (49 is prime to 1024). Linux 4.x and 5.x
+ * resume the next read after the end of the last VMA shown: moved away,
+ * its adjacent successor is then the VMA found there, and skipped. A
+ * reader that trusts the stream leaves that piece at its source. */
+static void mv_many_adjacent(void)
+{
+	unsigned long i;
+
+	anon(S, 1900, RW, 'A');
+	for (i = 1; i < 1900; i += 2)
+		xprotect(S + i, 1, RO);
+	run(pg(S), 1900 * PS, 1900 * PS, MAYMOVE | FIXED, pg(D));
+}
+
 static void mseal_or_skip(unsigned long page, unsigned long npages)
 {
 #ifdef SYS_mseal
@@ -3473,6 +3490,7 @@ static const struct scenario {
 	{ "mv-sysv-later", mv_sysv_later },
 	{ "mv-sysv-single-inside", mv_sysv_single_inside },
 	{ "mv-thousand", mv_thousand },
+	{ "mv-many-adjacent", mv_many_adjacent },
 	{ "mv-mseal-first", mv_mseal_first },
 	{ "mv-mseal-later", mv_mseal_later },
 	{ "mv-mseal-dest", mv_mseal_dest },

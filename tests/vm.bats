@@ -15,6 +15,46 @@ teardown_file() {
 	vm_cleanup
 }
 
+@test "x86_64-5.4 as root: dontunmap" {
+	vm_check x86_64-5.4 root dontunmap
+}
+
+@test "x86_64-5.4 as root: multivma" {
+	vm_check x86_64-5.4 root multivma
+}
+
+@test "x86_64-5.4 as root: matrix" {
+	vm_check x86_64-5.4 root matrix
+}
+
+@test "x86_64-5.4 as root: examples" {
+	vm_check x86_64-5.4 root examples
+}
+
+@test "x86_64-5.4 as root: randdiff" {
+	vm_check x86_64-5.4 root randdiff
+}
+
+@test "x86_64-5.4 as nobody: dontunmap" {
+	vm_check x86_64-5.4 nobody dontunmap
+}
+
+@test "x86_64-5.4 as nobody: multivma" {
+	vm_check x86_64-5.4 nobody multivma
+}
+
+@test "x86_64-5.4 as nobody: matrix" {
+	vm_check x86_64-5.4 nobody matrix
+}
+
+@test "x86_64-5.4 as nobody: examples" {
+	vm_check x86_64-5.4 nobody examples
+}
+
+@test "x86_64-5.4 as nobody: randdiff" {
+	vm_check x86_64-5.4 nobody randdiff
+}
+
 @test "x86_64-5.10 as root: dontunmap" {
 	vm_check x86_64-5.10 root dontunmap
 }
@@ -173,6 +213,46 @@ teardown_file() {
 
 @test "x86_64-sid as nobody: randdiff" {
 	vm_check x86_64-sid nobody randdiff
+}
+
+@test "arm64-5.4 as root: dontunmap" {
+	vm_check arm64-5.4 root dontunmap
+}
+
+@test "arm64-5.4 as root: multivma" {
+	vm_check arm64-5.4 root multivma
+}
+
+@test "arm64-5.4 as root: matrix" {
+	vm_check arm64-5.4 root matrix
+}
+
+@test "arm64-5.4 as root: examples" {
+	vm_check arm64-5.4 root examples
+}
+
+@test "arm64-5.4 as root: randdiff" {
+	vm_check arm64-5.4 root randdiff
+}
+
+@test "arm64-5.4 as nobody: dontunmap" {
+	vm_check arm64-5.4 nobody dontunmap
+}
+
+@test "arm64-5.4 as nobody: multivma" {
+	vm_check arm64-5.4 nobody multivma
+}
+
+@test "arm64-5.4 as nobody: matrix" {
+	vm_check arm64-5.4 nobody matrix
+}
+
+@test "arm64-5.4 as nobody: examples" {
+	vm_check arm64-5.4 nobody examples
+}
+
+@test "arm64-5.4 as nobody: randdiff" {
+	vm_check arm64-5.4 nobody randdiff
 }
 
 @test "arm64-5.10 as root: dontunmap" {

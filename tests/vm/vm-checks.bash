@@ -198,7 +198,7 @@ vm_matrix_cell() { # KERNEL USER ROW -> passed | failed: why | skipped: why
 }
 
 vm_check_matrix() { # KERNEL USER
-	local k=$1 user=$2 row cell bad=0 n=0
+	local k=$1 user=$2 row cell bad=0 n=0 report
 	for row in static-glibc preload-glibc static-musl preload-musl; do
 		cell=$(vm_matrix_cell "$k" "$user" "$row")
 		echo "$row: $cell"
@@ -208,8 +208,28 @@ vm_check_matrix() { # KERNEL USER
 		*) vm_job_lines "matrix.$user.$row" out; vm_job_lines "matrix.$user.$row" err; bad=1 ;;
 		esac
 	done
-	vm_summary "$k" "$user" matrix "$n rows passed"
+	report=$(vm_check_report "$k" "$user") || bad=1
+	echo "report: $report"
+	vm_summary "$k" "$user" matrix "$n rows passed; --report: $report"
 	[ "$bad" -eq 0 ] && [ "$n" -gt 0 ]
+}
+
+# mremap-compat --report inside the VM: each feature "no, emulated" on a
+# kernel older than the version that brought it, else "yes, native".
+vm_check_report() { # KERNEL USER -> "exact", or what differs
+	local k=$1 user=$2 out feature since has lib want bad=0 maj min n=0
+	[ "$(vm_job_end "matrix.$user.report")" = "rc=0 -" ] ||
+		{ echo "exit $(vm_job_end "matrix.$user.report")"; return 1; }
+	out=$(vm_job_lines "matrix.$user.report" out)
+	while read -r feature since has lib; do
+		case $feature in dontunmap|dontunmap-shared|multi-vma) ;; *) continue ;; esac
+		n=$((n + 1))
+		maj=${since%%.*} min=${since#*.}
+		if vm_release_before "$maj" "$min"; then want="no emulated"; else want="yes native"; fi
+		[ "$has $lib" = "$want" ] || { echo "$feature: $has $lib, want $want"; bad=1; }
+	done <<<"$out"
+	[ "$n" -eq 3 ] || { echo "$n features in: $out"; return 1; }
+	[ "$bad" -eq 0 ] && echo exact
 }
 
 vm_check_examples() { # KERNEL USER
