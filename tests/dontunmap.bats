@@ -215,7 +215,9 @@ load differential
 # two anonymous VMAs merge depends on their anon_vmas and page offsets, which
 # the layout shows only through the boundaries. "In a forked child": the
 # selftest's merge_with_fork variant, the call made in a child of fork()
-# (its faulted VMAs' anon_vma has a parent, and 6.18 merges less).
+# (its faulted VMAs' anon_vma has a parent, and 6.18 merges less). "By a
+# parent whose child lives on": the call made on the other side of the same
+# fork, the pages shared copy-on-write with the child.
 
 @test "as root: DONTUNMAP of an unfaulted VMA to just after a faulted one: they merge" {
 	compare_emulated mg-unfaulted-to-faulted
@@ -223,6 +225,10 @@ load differential
 
 @test "as root: DONTUNMAP of an unfaulted VMA to just after a faulted one, in a forked child: they stay apart" {
 	compare_emulated mg-unfaulted-to-faulted-forked
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA to just after a faulted one, by a parent whose child lives on: they merge" {
+	compare_emulated mg-unfaulted-to-faulted-parent
 }
 
 @test "as root: DONTUNMAP of an unfaulted VMA to just before a faulted one: they merge" {
@@ -233,12 +239,20 @@ load differential
 	compare_emulated mg-unfaulted-behind-faulted-forked
 }
 
+@test "as root: DONTUNMAP of an unfaulted VMA to just before a faulted one, by a parent whose child lives on: they merge" {
+	compare_emulated mg-unfaulted-behind-faulted-parent
+}
+
 @test "as root: DONTUNMAP of an unfaulted VMA between two faulted ones of different anon_vmas: it merges with the first only" {
 	compare_emulated mg-unfaulted-between-faulted
 }
 
 @test "as root: DONTUNMAP of an unfaulted VMA between two faulted ones of different anon_vmas, in a forked child: three VMAs" {
 	compare_emulated mg-unfaulted-between-faulted-forked
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA between two faulted ones of different anon_vmas, by a parent whose child lives on: it merges with the first only" {
+	compare_emulated mg-unfaulted-between-faulted-parent
 }
 
 @test "as root: DONTUNMAP of an unfaulted VMA between a faulted and an unfaulted one: all three merge" {
@@ -249,12 +263,20 @@ load differential
 	compare_emulated mg-unfaulted-between-faulted-unfaulted-forked
 }
 
+@test "as root: DONTUNMAP of an unfaulted VMA between a faulted and an unfaulted one, by a parent whose child lives on: all three merge" {
+	compare_emulated mg-unfaulted-between-faulted-unfaulted-parent
+}
+
 @test "as root: DONTUNMAP of an unfaulted VMA into the hole of a faulted VMA: the three merge" {
 	compare_emulated mg-unfaulted-between-correctly-placed-faulted
 }
 
 @test "as root: DONTUNMAP of an unfaulted VMA into the hole of a faulted VMA, in a forked child: three VMAs" {
 	compare_emulated mg-unfaulted-between-correctly-placed-faulted-forked
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA into the hole of a faulted VMA, by a parent whose child lives on: the three merge" {
+	compare_emulated mg-unfaulted-between-correctly-placed-faulted-parent
 }
 
 @test "as root: DONTUNMAP of a faulted piece back to its own place after the first: they merge" {
@@ -265,12 +287,20 @@ load differential
 	compare_emulated mg-correct-placed-faulted-forked
 }
 
+@test "as root: DONTUNMAP of a faulted piece back to its own place after the first, by a parent whose child lives on: they merge" {
+	compare_emulated mg-correct-placed-faulted-parent
+}
+
 @test "as root: DONTUNMAP of a faulted piece back to its own place before the other two: one VMA" {
 	compare_emulated mg-correct-placed-faulted-first
 }
 
 @test "as root: DONTUNMAP of a faulted piece back to its own place before the other two, in a forked child: it stays apart" {
 	compare_emulated mg-correct-placed-faulted-first-forked
+}
+
+@test "as root: DONTUNMAP of a faulted piece back to its own place before the other two, by a parent whose child lives on: one VMA" {
+	compare_emulated mg-correct-placed-faulted-first-parent
 }
 
 @test "as root: DONTUNMAP of a faulted piece back to its own place behind the other two: one VMA" {
@@ -281,12 +311,20 @@ load differential
 	compare_emulated mg-correct-placed-faulted-last-forked
 }
 
+@test "as root: DONTUNMAP of a faulted piece back to its own place behind the other two, by a parent whose child lives on: one VMA" {
+	compare_emulated mg-correct-placed-faulted-last-parent
+}
+
 @test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one: they merge" {
 	compare_emulated mg-faulted-to-unfaulted-prev
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, in a forked child: they stay apart" {
 	compare_emulated mg-faulted-to-unfaulted-prev-forked
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, by a parent whose child lives on: they merge" {
+	compare_emulated mg-faulted-to-unfaulted-prev-parent
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one: they merge" {
@@ -297,6 +335,10 @@ load differential
 	compare_emulated mg-faulted-to-unfaulted-next-forked
 }
 
+@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, by a parent whose child lives on: they merge" {
+	compare_emulated mg-faulted-to-unfaulted-next-parent
+}
+
 @test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones: all three merge" {
 	compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next
 }
@@ -305,12 +347,20 @@ load differential
 	compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next-forked
 }
 
+@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, by a parent whose child lives on: all three merge" {
+	compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next-parent
+}
+
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one: it merges with the unfaulted one only" {
 	compare_emulated mg-faulted-to-unfaulted-prev-faulted-next
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, in a forked child: three VMAs" {
 	compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-forked
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, by a parent whose child lives on: it merges with the unfaulted one only" {
+	compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-parent
 }
 
 # ---- MREMAP_COMPAT_STRATEGY=race-free ----
@@ -380,6 +430,23 @@ load differential
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, in a forked child, strategy race-free" {
 	KNOWN_DIVERGENCE="the copy merges the new range with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, by a parent whose child lives on, strategy race-free: they merge" {
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-parent MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, by a parent whose child lives on, strategy race-free: they merge" {
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-next-parent MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, by a parent whose child lives on, strategy race-free: all three merge" {
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next-parent MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, by a parent whose child lives on, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy merges the new range with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-parent MREMAP_COMPAT_STRATEGY=race-free
 }
 
 # ---- private file mappings: finding the file again (shim/reopen.c) ----

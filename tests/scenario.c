@@ -3176,10 +3176,14 @@ static void mv_dontunmap_deleted_closed_later(void)
  * VMAs one with a parent) and the page offset (an unfaulted VMA that moves
  * takes the page offset of its new address, a faulted one keeps its own).
  * The same shapes here, with MREMAP_DONTUNMAP on the call under test (the
- * library has nothing to do for an ordinary single-VMA move). Each runs as
- * is and "-forked": the selftest's merge_with_fork variant, in which the
- * rest of the scenario, the call included, runs in a child of fork() while
- * the parent waits.
+ * library has nothing to do for an ordinary single-VMA move). Each runs
+ *
+ *   as is;
+ *   "-forked": the selftest's merge_with_fork variant, in which the rest of
+ *   the scenario, the call included, runs in a child of fork() while the
+ *   parent waits (the child's faulted VMAs have an anon_vma with a parent);
+ *   "-parent": the other side of the same fork, the call made by the
+ *   parent while its child lives on (the pages shared copy-on-write).
  *
  * Addresses are pages of a PROT_NONE carveout of 30 pages at S, as in the
  * selftest; "far" places are 1000 and 2000 pages above theirs. */
@@ -3188,7 +3192,7 @@ static void mv_dontunmap_deleted_closed_later(void)
 #define FAR1 1000UL
 #define FAR2 2000UL
 
-static bool forked;
+static enum { NO_FORK, CALL_IN_CHILD, CALL_IN_PARENT } fork_mode;
 static void start_threads(void);
 
 /* The setup's moves go to the kernel directly, past the library (which
@@ -3255,20 +3259,35 @@ static void fault_first(unsigned long page, char id)
 	fill(pg(page), 1, id, 0);
 }
 
-/* In the forked variant, the rest runs in a child; the parent waits and
- * exits with the child's status. The child runs with the other threads
- * (MC_SCENARIO_THREADS) again: fork() kept only this one. */
+/* Where the variant forks. CALL_IN_CHILD: the rest runs in the child; the
+ * parent waits and exits with the child's status. The child runs with the
+ * other threads (MC_SCENARIO_THREADS) again: fork() kept only this one.
+ * CALL_IN_PARENT: the child waits, without a word, until this process
+ * exits (the end of a pipe closes). */
 static void fork_here(void)
 {
+	int hold[2], st;
 	pid_t pid;
-	int st;
+	char c;
 
-	if (!forked)
+	if (fork_mode == NO_FORK)
 		return;
 	fflush(stdout);
+	if (fork_mode == CALL_IN_PARENT && pipe2(hold, O_CLOEXEC))
+		die("pipe2");
 	pid = fork();
 	if (pid < 0)
 		die("fork");
+	if (fork_mode == CALL_IN_PARENT) {
+		if (pid == 0) {
+			close(hold[1]);
+			while (read(hold[0], &c, 1) < 0 && errno == EINTR)
+				;
+			_exit(0);
+		}
+		close(hold[0]);
+		return;
+	}
 	if (pid == 0) {
 		start_threads();
 		return;
@@ -3494,7 +3513,12 @@ static void mg_faulted_to_unfaulted_prev_faulted_next(void)
 #define FORKED(fn) \
 	static void fn##_forked(void) \
 	{ \
-		forked = true; \
+		fork_mode = CALL_IN_CHILD; \
+		fn(); \
+	} \
+	static void fn##_parent(void) \
+	{ \
+		fork_mode = CALL_IN_PARENT; \
 		fn(); \
 	}
 FORKED(mg_unfaulted_to_faulted)
@@ -3703,28 +3727,40 @@ static const struct scenario {
 	/* the merge shapes of the kernel's selftest (merge.c) */
 	{ "mg-unfaulted-to-faulted", mg_unfaulted_to_faulted },
 	{ "mg-unfaulted-to-faulted-forked", mg_unfaulted_to_faulted_forked },
+	{ "mg-unfaulted-to-faulted-parent", mg_unfaulted_to_faulted_parent },
 	{ "mg-unfaulted-behind-faulted", mg_unfaulted_behind_faulted },
 	{ "mg-unfaulted-behind-faulted-forked", mg_unfaulted_behind_faulted_forked },
+	{ "mg-unfaulted-behind-faulted-parent", mg_unfaulted_behind_faulted_parent },
 	{ "mg-unfaulted-between-faulted", mg_unfaulted_between_faulted },
 	{ "mg-unfaulted-between-faulted-forked", mg_unfaulted_between_faulted_forked },
+	{ "mg-unfaulted-between-faulted-parent", mg_unfaulted_between_faulted_parent },
 	{ "mg-unfaulted-between-faulted-unfaulted", mg_unfaulted_between_faulted_unfaulted },
 	{ "mg-unfaulted-between-faulted-unfaulted-forked", mg_unfaulted_between_faulted_unfaulted_forked },
+	{ "mg-unfaulted-between-faulted-unfaulted-parent", mg_unfaulted_between_faulted_unfaulted_parent },
 	{ "mg-unfaulted-between-correctly-placed-faulted", mg_unfaulted_between_correctly_placed_faulted },
 	{ "mg-unfaulted-between-correctly-placed-faulted-forked", mg_unfaulted_between_correctly_placed_faulted_forked },
+	{ "mg-unfaulted-between-correctly-placed-faulted-parent", mg_unfaulted_between_correctly_placed_faulted_parent },
 	{ "mg-correct-placed-faulted", mg_correct_placed_faulted },
 	{ "mg-correct-placed-faulted-forked", mg_correct_placed_faulted_forked },
+	{ "mg-correct-placed-faulted-parent", mg_correct_placed_faulted_parent },
 	{ "mg-correct-placed-faulted-first", mg_correct_placed_faulted_first },
 	{ "mg-correct-placed-faulted-first-forked", mg_correct_placed_faulted_first_forked },
+	{ "mg-correct-placed-faulted-first-parent", mg_correct_placed_faulted_first_parent },
 	{ "mg-correct-placed-faulted-last", mg_correct_placed_faulted_last },
 	{ "mg-correct-placed-faulted-last-forked", mg_correct_placed_faulted_last_forked },
+	{ "mg-correct-placed-faulted-last-parent", mg_correct_placed_faulted_last_parent },
 	{ "mg-faulted-to-unfaulted-prev", mg_faulted_to_unfaulted_prev },
 	{ "mg-faulted-to-unfaulted-prev-forked", mg_faulted_to_unfaulted_prev_forked },
+	{ "mg-faulted-to-unfaulted-prev-parent", mg_faulted_to_unfaulted_prev_parent },
 	{ "mg-faulted-to-unfaulted-next", mg_faulted_to_unfaulted_next },
 	{ "mg-faulted-to-unfaulted-next-forked", mg_faulted_to_unfaulted_next_forked },
+	{ "mg-faulted-to-unfaulted-next-parent", mg_faulted_to_unfaulted_next_parent },
 	{ "mg-faulted-to-unfaulted-prev-unfaulted-next", mg_faulted_to_unfaulted_prev_unfaulted_next },
 	{ "mg-faulted-to-unfaulted-prev-unfaulted-next-forked", mg_faulted_to_unfaulted_prev_unfaulted_next_forked },
+	{ "mg-faulted-to-unfaulted-prev-unfaulted-next-parent", mg_faulted_to_unfaulted_prev_unfaulted_next_parent },
 	{ "mg-faulted-to-unfaulted-prev-faulted-next", mg_faulted_to_unfaulted_prev_faulted_next },
 	{ "mg-faulted-to-unfaulted-prev-faulted-next-forked", mg_faulted_to_unfaulted_prev_faulted_next_forked },
+	{ "mg-faulted-to-unfaulted-prev-faulted-next-parent", mg_faulted_to_unfaulted_prev_faulted_next_parent },
 };
 
 /* MC_SCENARIO_THREADS=N: N other threads run through the scenario, as in
