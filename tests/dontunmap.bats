@@ -363,6 +363,18 @@ load differential
 	compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-parent
 }
 
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one: they stay apart (the page offsets do not follow)" {
+	compare_emulated mg-faulted-to-unfaulted-new-place
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, in a forked child: they stay apart" {
+	compare_emulated mg-faulted-to-unfaulted-new-place-forked
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, by a parent whose child lives on: they stay apart" {
+	compare_emulated mg-faulted-to-unfaulted-new-place-parent
+}
+
 # ---- MREMAP_COMPAT_STRATEGY=race-free ----
 
 @test "as root: DONTUNMAP private anonymous, strategy race-free" {
@@ -385,22 +397,24 @@ load differential
 	EXPECT_HOW="copy (race-free)" compare_emulated du-file-private-hint MREMAP_COMPAT_STRATEGY=race-free
 }
 
-# The merge shapes with the copy. The copy's destination is fresh memory:
-# it has no anon_vma until the copied pages fault one in, so it merges with
-# the unfaulted neighbours (and then shares a faulted neighbour's anon_vma),
-# where 6.18's move keeps the moved VMA's own anon_vma (copy_vma() in
-# mm/vma.c). 6.18 refuses those merges for an anon_vma with a parent, as in
-# a forked child (vma_had_uncowed_parents() in is_mergeable_anon_vma()),
-# and for two different anon_vmas. User space cannot give fresh memory an
-# anon_vma with a parent, nor a given one: the data is the same, the
-# boundaries are not.
+# The merge shapes with the copy. The copy's new range is fresh memory: it
+# has no anon_vma until the copied pages fault one in, and the page offset
+# of its own address. 6.18's move keeps the moved VMA's anon_vma and page
+# offset (copy_vma() in mm/vma.c), and merges it with a neighbour only where
+# they agree (is_mergeable_anon_vma(): never with a different anon_vma, nor
+# from an anon_vma with a parent, as in a forked child, see
+# vma_had_uncowed_parents()). So the copy merges the new range with
+# unfaulted neighbours whose page offsets follow from its address, and then
+# with a faulted one, where 6.18 keeps them apart. User space cannot give
+# fresh memory a given anon_vma, nor a page offset other than its address:
+# the data is the same, the boundaries are not.
 
 @test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, strategy race-free: they merge" {
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy merges the new range with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
@@ -409,7 +423,7 @@ load differential
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy merges the new range with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
@@ -418,17 +432,17 @@ load differential
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy merges the new range with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy merges the new range with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy merges the new range with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
@@ -445,8 +459,23 @@ load differential
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, by a parent whose child lives on, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy merges the new range with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-parent MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, in a forked child, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place-forked MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, by a parent whose child lives on, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place-parent MREMAP_COMPAT_STRATEGY=race-free
 }
 
 # ---- private file mappings: finding the file again (shim/reopen.c) ----

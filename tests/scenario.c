@@ -3510,6 +3510,24 @@ static void mg_faulted_to_unfaulted_prev_faulted_next(void)
 	prev_next(true);
 }
 
+/* Not in the selftest: a faulted VMA moved to a new place just after an
+ * unfaulted one. It keeps the page offset of its old place, which does not
+ * follow the unfaulted VMA's: 6.18 keeps them apart.
+ *
+ *   CV+1        CV+4        CV+7                CV+20
+ *   |  B, 3 p.  |  <------------------------    |  A, 3 p.  |
+ *   | unfaulted |                               | faulted   |
+ */
+static void mg_faulted_to_unfaulted_new_place(void)
+{
+	carveout();
+	unfaulted(CV + 20, 3);
+	fault_first(CV + 20, 'A');
+	fork_here();
+	unfaulted(CV + 1, 3);
+	du_move(CV + 20, 3, CV + 4);
+}
+
 #define FORKED(fn) \
 	static void fn##_forked(void) \
 	{ \
@@ -3533,6 +3551,7 @@ FORKED(mg_faulted_to_unfaulted_prev)
 FORKED(mg_faulted_to_unfaulted_next)
 FORKED(mg_faulted_to_unfaulted_prev_unfaulted_next)
 FORKED(mg_faulted_to_unfaulted_prev_faulted_next)
+FORKED(mg_faulted_to_unfaulted_new_place)
 
 static const struct scenario {
 	const char *name;
@@ -3761,6 +3780,9 @@ static const struct scenario {
 	{ "mg-faulted-to-unfaulted-prev-faulted-next", mg_faulted_to_unfaulted_prev_faulted_next },
 	{ "mg-faulted-to-unfaulted-prev-faulted-next-forked", mg_faulted_to_unfaulted_prev_faulted_next_forked },
 	{ "mg-faulted-to-unfaulted-prev-faulted-next-parent", mg_faulted_to_unfaulted_prev_faulted_next_parent },
+	{ "mg-faulted-to-unfaulted-new-place", mg_faulted_to_unfaulted_new_place },
+	{ "mg-faulted-to-unfaulted-new-place-forked", mg_faulted_to_unfaulted_new_place_forked },
+	{ "mg-faulted-to-unfaulted-new-place-parent", mg_faulted_to_unfaulted_new_place_parent },
 };
 
 /* MC_SCENARIO_THREADS=N: N other threads run through the scenario, as in
