@@ -51,6 +51,7 @@
 #include "shim/controls.h"
 #include "shim/debug.h"
 #include "shim/du.h"
+#include "shim/uffd.h"
 #include "shim/window.h"
 
 int mc_du_refusal(const struct vma *v)
@@ -119,6 +120,11 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 
 	if (err)
 		return err;
+	/* A userfaultfd monitor among the parked threads would never read
+	 * the event the kernel waits for (REMOVE after the copy's
+	 * MADV_DONTNEED): they go; then the copy is refused below. */
+	if (r->w.parked && mc_uffd_monitor_waits(v))
+		mc_window_unpark(&r->w, UNPARK_UFFD);
 	/* Without FIXED the destination is the library's own reservation,
 	 * never inside the VMA: the strategy is known before it is made, and
 	 * so is everything that can fail (the file reopened). */

@@ -94,6 +94,8 @@ static int single_cb(const struct vma *v, void *arg)
 		if (mc_kernel_dontunmaps(v)) {
 			r->why = "state only the kernel's DONTUNMAP carries";
 			a->emulating = false;
+			if (v->vmflags & VMF_UFFD) /* its monitor reads REMAP */
+				mc_window_unpark(&r->w, UNPARK_UFFD);
 			a->ret = mc_kernel(r);
 		} else {
 			r->why = "state the emulation cannot carry: answering as this kernel";
@@ -106,6 +108,8 @@ static int single_cb(const struct vma *v, void *arg)
 	if (!(a->emulated & bit)) {
 		r->why = "the kernel has DONTUNMAP for this kind of mapping";
 		a->emulating = false;
+		if (v->vmflags & VMF_UFFD)
+			mc_window_unpark(&r->w, UNPARK_UFFD);
 		a->ret = mc_kernel(r);
 		return 1;
 	}

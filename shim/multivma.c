@@ -197,6 +197,8 @@ static int mv_piece(const struct vma *v, void *arg)
 		r->why = "state only the kernel's DONTUNMAP carries";
 		emulate = false;
 	}
+	if (!emulate && (v->vmflags & VMF_UFFD)) /* its monitor may be waited for */
+		mc_window_unpark(&r->w, UNPARK_UFFD);
 	if (emulate)
 		ret = mc_du_emulate(r, v, start, end - start, dest, true);
 	else

@@ -27,6 +27,8 @@
 #include "shim/uffd.h"
 
 #define UFFD_FEATURE_EVENT_REMAP_BIT (1UL << 2)
+#define UFFD_FEATURE_EVENT_REMOVE_BIT (1UL << 3)
+#define UFFD_FEATURE_EVENT_UNMAP_BIT (1UL << 6)
 
 static bool is_uffd_fd(const char *name)
 {
@@ -75,18 +77,32 @@ static unsigned long uffd_features(const char *name)
 	return f;
 }
 
-static int remap_cb(const char *name, int dirfd, void *arg)
+static int feature_cb(const char *name, int dirfd, void *arg)
 {
+	const unsigned long *want = arg;
+
 	(void)dirfd;
-	(void)arg;
 	return mc_procdir_number(name) >= 0 && is_uffd_fd(name) &&
-	       (uffd_features(name) & UFFD_FEATURE_EVENT_REMAP_BIT);
+	       (uffd_features(name) & *want);
 }
 
-/* Does a userfaultfd of this process have UFFD_FEATURE_EVENT_REMAP? */
+/* Does a userfaultfd of this process have one of the features 'want'? */
+static bool some_uffd_has(unsigned long want)
+{
+	return mc_procdir_each("/proc/self/fd", feature_cb, &want) > 0;
+}
+
 static bool some_uffd_remaps(void)
 {
-	return mc_procdir_each("/proc/self/fd", remap_cb, NULL) > 0;
+	return some_uffd_has(UFFD_FEATURE_EVENT_REMAP_BIT);
+}
+
+bool mc_uffd_monitor_waits(const struct vma *v)
+{
+	if (!v->has_vmflags || !(v->vmflags & VMF_UFFD))
+		return false;
+	return some_uffd_has(UFFD_FEATURE_EVENT_REMAP_BIT | UFFD_FEATURE_EVENT_REMOVE_BIT |
+			     UFFD_FEATURE_EVENT_UNMAP_BIT);
 }
 
 /* Registered (VmFlags um/uw/ui): write-protect on shared memory, or any

@@ -8,4 +8,9 @@
  * this process asked for UFFD_FEATURE_EVENT_REMAP? */
 bool mc_uffd_needs_kernel(const struct vma *v);
 
+/* Is v registered with a userfaultfd while one of this process asked for
+ * an event the kernel makes the caller wait for until a monitor thread
+ * reads it (REMAP, REMOVE, UNMAP)? Parked, that monitor never would. */
+bool mc_uffd_monitor_waits(const struct vma *v);
+
 #endif

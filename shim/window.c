@@ -102,6 +102,16 @@ bool mc_window_open(struct mc_window *w, enum mc_window_mode mode)
 	return false;
 }
 
+void mc_window_unpark(struct mc_window *w, const char *why)
+{
+	if (!w->parked)
+		return;
+	mc_park_end();
+	w->parked = false;
+	w->alone = false;
+	w->why = why;
+}
+
 void mc_window_close(struct mc_window *w)
 {
 	if (w->parked)

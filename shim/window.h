@@ -19,6 +19,9 @@ struct mc_window {
 	const char *why;          /* not alone: why (the debug line) */
 };
 
+/* Why a park ended early (mc_window_unpark()). */
+#define UNPARK_UFFD "a userfaultfd monitor must read the kernel's event: threads released"
+
 #define MC_WINDOW_INIT { 0, false, false, false, 0 }
 
 /* Blocks every signal, then makes sure nobody else can act on the address
@@ -26,5 +29,10 @@ struct mc_window {
  * the mask restored and w->why set. */
 bool mc_window_open(struct mc_window *w, enum mc_window_mode mode);
 void mc_window_close(struct mc_window *w);
+
+/* Lets the parked threads go and keeps the window open (signals blocked,
+ * no longer alone): one of them may be a userfaultfd monitor the kernel
+ * will wait for. why: for the debug line. */
+void mc_window_unpark(struct mc_window *w, const char *why);
 
 #endif

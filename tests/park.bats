@@ -53,6 +53,21 @@ park_same() {
 	park_same writers start 20
 }
 
+@test "DONTUNMAP of a userfaultfd-registered range (userspace swap) while another thread stores into it: the copy, the others parked, no store lost" {
+	park_same uffd-writers none 10
+	grep -q 'copy (userfaultfd-registered).*\[parked 2 threads\]' "$BATS_TEST_TMPDIR/root-forced.err"
+}
+
+@test "the same when the monitor asked for UFFD_FEATURE_EVENT_REMOVE: the monitor must run, so the call is refused as a kernel without DONTUNMAP refuses it, no store lost" {
+	local old lib
+	old=$("$TESTBIN/pre57" "$PARK" uffd-writers remove 5)
+	lib=$(env LD_PRELOAD="$LIB" MREMAP_COMPAT_EMULATE=all MREMAP_COMPAT_DEBUG=1 \
+		"$PARK" uffd-writers remove 5 2>"$BATS_TEST_TMPDIR/err")
+	diff -u --label "pre-5.7 kernel alone" --label "library, forced" <(echo "$old") <(echo "$lib")
+	[[ "$old" == *"-1 EINVAL, 5 of 5 calls failed, rounds with a lost store: 0"* ]]
+	grep -q 'a userfaultfd monitor must read' "$BATS_TEST_TMPDIR/err"
+}
+
 @test "threads that mmap at the old range's address while it moves: it is never taken, never left a hole" {
 	park_same mmap-storm 300
 }

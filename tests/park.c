@@ -11,6 +11,11 @@
  *                               each store must be found at the new range
  *                               (made before the move) or the old one
  *                               (after): "lost 0"
+ *   park uffd-writers FEATURES ROUNDS
+ *                               the same on a range registered with a
+ *                               userfaultfd (missing faults; FEATURES: none
+ *                               or remove, UFFD_FEATURE_EVENT_REMOVE) whose
+ *                               monitor thread zero-fills faults
  *   park mmap-storm ROUNDS      threads mmap() at the old range's address
  *                               (a hint) while it moves: the old range
  *                               stays the caller's, whole: "taken 0 holes 0"
@@ -42,8 +47,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/futex.h>
+#include <linux/userfaultfd.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -156,6 +163,95 @@ static int writers(const char *kind, int rounds)
 	}
 	printf("writers %s: first call %s, %d of %d calls failed, rounds with a lost store: %d\n",
 	       kind, first, failed, rounds, lost_rounds);
+	return 0;
+}
+
+/* ---- a userfaultfd-registered range (userspace swap) ----------------------
+ *
+ * The range is registered for missing faults with a monitor thread that
+ * zero-fills them (and reads events); the writer stores into it while it
+ * moves. Natively the old range stays registered: a store after the move
+ * faults, is zero-filled by the monitor, and lands there. */
+
+static int uffd = -1;
+
+static void *monitor(void *arg)
+{
+	struct uffd_msg msg;
+
+	(void)arg;
+	for (;;) {
+		if (read(uffd, &msg, sizeof(msg)) != sizeof(msg)) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return NULL;
+		}
+		if (msg.event == UFFD_EVENT_PAGEFAULT) {
+			struct uffdio_zeropage z = {
+				.range = { msg.arg.pagefault.address & ~(PS - 1), PS },
+			};
+
+			ioctl(uffd, UFFDIO_ZEROPAGE, &z);
+		}
+	}
+}
+
+static int uffd_writers(const char *features, int rounds)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int r, lost_rounds = 0, failed = 0;
+	const char *first = NULL;
+	pthread_t m;
+
+	if (!strcmp(features, "remove"))
+		api.features = UFFD_FEATURE_EVENT_REMOVE;
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api)) {
+		printf("SKIP: userfaultfd: %s\n", strerror(errno));
+		return 77;
+	}
+	if (pthread_create(&m, NULL, monitor, NULL))
+		die("pthread_create");
+	for (r = 0; r < rounds; r++) {
+		char *old = map(WLEN, PROT_READ | PROT_WRITE), *n;
+		struct uffdio_register reg = {
+			.range = { (unsigned long)old, WLEN }, .mode = UFFDIO_REGISTER_MODE_MISSING,
+		};
+		pthread_t t;
+		long p, lost = 0;
+
+		memset(old, 0, WLEN); /* present: the writer's stores do not fault */
+		if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+			die("UFFDIO_REGISTER");
+		wbase = (long *)old;
+		atomic_store(&wstop, 0);
+		atomic_store(&wstarted, 0);
+		if (pthread_create(&t, NULL, writer, NULL))
+			die("pthread_create");
+		while (!atomic_load(&wstarted))
+			;
+		while (((volatile long *)old)[WLEN / sizeof(long) / 4] == 0 &&
+		       ((volatile long *)old)[WLEN / sizeof(long) - 1] == 0)
+			;
+		n = mremap(old, WLEN, WLEN, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		if (!first)
+			first = strdup(answer(n));
+		atomic_store(&wstop, 1);
+		pthread_join(t, NULL);
+		if (n == MAP_FAILED) {
+			failed++;
+			for (p = 0; p < wlast; p++)
+				lost += ((long *)old)[p] != p + 1;
+		} else {
+			for (p = 0; p < wlast; p++)
+				lost += ((long *)old)[p] != p + 1 && ((long *)n)[p] != p + 1;
+			munmap(n, WLEN);
+		}
+		lost_rounds += lost != 0;
+		munmap(old, WLEN);
+	}
+	printf("uffd-writers (%s): first call %s, %d of %d calls failed, rounds with a lost store: %d\n",
+	       features, first, failed, rounds, lost_rounds);
 	return 0;
 }
 
@@ -586,6 +682,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 4 && !strcmp(argv[1], "writers"))
 		return writers(argv[2], rounds);
+	if (argc >= 4 && !strcmp(argv[1], "uffd-writers"))
+		return uffd_writers(argv[2], rounds);
 	if (argc >= 3 && !strcmp(argv[1], "mmap-storm"))
 		return mmap_storm(rounds);
 	if (argc >= 3 && !strcmp(argv[1], "fork-storm"))
