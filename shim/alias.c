@@ -148,7 +148,7 @@ long mc_du_alias(const struct vma *v, unsigned long old, unsigned long len,
 
 		/* The duplicate is charged before a FIXED destination or our
 		 * reservation is freed: at the RLIMIT_AS edge it needs the
-		 * range's size once more than the kernel (README). */
+		 * range's size once more than the kernel (doc/known-differences.md#rlimit-as). */
 		if (ret == -ENOMEM && c->debug)
 			mc_debug_note("alias: ENOMEM: the duplicate is charged to RLIMIT_AS "
 				      "before its destination is freed", dest, dest + len);

@@ -3,7 +3,7 @@
 #include <stdbool.h>
 
 enum mc_mode { MC_AUTO, MC_ALL, MC_NONE, MC_LIST };
-/* MREMAP_COMPAT_STRATEGY:
+/* MREMAP_COMPAT_STRATEGY (doc/design.md, "Strategies"; doc/threads.md):
  *   auto       zero copy where nobody else runs (window.c): one thread, or
  *              the others parked (park.c); a copy only where a zero-copy
  *              move cannot keep the old range's state, also parked

@@ -1,7 +1,7 @@
 /* shim/dontunmap.c - MREMAP_DONTUNMAP on one VMA, for every mapping kind.
  *
  * After a DONTUNMAP move the pages are at the new address and the old
- * range is still mapped, empty (SPEC.md §4). Four strategies:
+ * range is still mapped, empty (doc/behaviour.md §4). Four strategies:
  *
  * alias (shared anonymous, shmem, memfd, shared file): no window.
  *     mremap(old, 0, len, MAYMOVE|FIXED, new) maps the same object again

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <sys/sysmacros.h>
 
-/* VmFlags from smaps that the emulation looks at (SPEC.md §7). */
+/* VmFlags from smaps that the emulation looks at (doc/design.md). */
 #define VMF_LO 0x0001u /* VM_LOCKED */
 #define VMF_LF 0x0002u /* VM_LOCKONFAULT */
 #define VMF_UM 0x0004u /* userfaultfd missing */

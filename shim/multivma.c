@@ -9,7 +9,7 @@
  *   new:  [ A ][B] xx[  C  ]          xx: a mapping in a destination gap,
  *                                         untouched
  *
- * Refusals, as the kernel decides them (SPEC.md §5):
+ * Refusals, as the kernel decides them (doc/behaviour.md §5):
  *   no VMA in the range, or a gap at its start    EFAULT, nothing moved
  *   first VMA not multi-movable, range goes past   EFAULT, nothing moved
  *   a later VMA not multi-movable                  EFAULT, earlier pieces moved

@@ -524,6 +524,10 @@ static bool wait_parked(int sig, long start, const char **why)
 			if (waited >= PARK_LOOK_MS) {
 				enum straggler st = look_at(s->tid, sig, waited);
 
+				/* It may have parked while it was looked at: then
+				 * it sleeps in the handler, every signal blocked. */
+				if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != SLOT_SENT)
+					continue;
 				if (st == ST_CANNOT) {
 					*why = "a thread blocks the park signal or is stopped";
 					return false;

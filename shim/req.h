@@ -3,7 +3,7 @@
  * The path of one call, file by file:
  *   interpose.c  the mremap symbol: a branch, then pass through or enter
  *   entry.c      mremap_compat(): decode, validate, decide, execute
- *   validate.c   the kernel's argument checks, in its order (SPEC §2)
+ *   validate.c   the kernel's argument checks, in its order (doc/behaviour.md §2)
  *   decide.c     native or emulated, from the probes and the controls
  *   probe.c      what the running kernel can do, by behaviour
  *   maps.c       the /proc/self/maps and smaps reader
@@ -22,7 +22,7 @@
  *     marker.c     is a swapped-looking page a guard marker (alias, copy)
  *   window.c     who else may run meanwhile: one thread, or the others
  *     park.c       parked in a signal handler for the call
- *   multivma.c   the multi-VMA move loop (SPEC §5)
+ *   multivma.c   the multi-VMA move loop (doc/behaviour.md §5)
  *   controls.c   MREMAP_COMPAT_* variables, read once
  *   debug.c      the MREMAP_COMPAT_DEBUG line
  */

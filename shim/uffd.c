@@ -3,7 +3,7 @@
  * The kernel's DONTUNMAP moves the page tables: userfaultfd write-protect
  * markers go with the pages and, without UFFD_FEATURE_EVENT_REMAP, are
  * dropped on the way; with EVENT_REMAP the new range is registered with
- * the same userfaultfd and a REMAP event is queued (SPEC.md §4, §8). The
+ * the same userfaultfd and a REMAP event is queued (doc/behaviour.md §4). The
  * library holds no userfaultfd and uses none, so two cases are beyond it:
  *
  *   write-protect (VmFlags uw) on shared memory: the alias empties the

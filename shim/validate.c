@@ -1,7 +1,7 @@
 /* shim/validate.c - the kernel's argument checks, in the kernel's order.
  *
  * Linux 6.18 check_mremap_params(): everything that is decided before any
- * VMA is looked at (SPEC.md §2). Only called on paths the library will
+ * VMA is looked at (doc/behaviour.md §2). Only called on paths the library will
  * emulate: elsewhere the kernel checks for itself.
  */
 #include <errno.h>

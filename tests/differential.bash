@@ -60,8 +60,8 @@ _diff_fail() {
 }
 
 # The native output of NAME, generated when missing or older than the
-# scenario program. Other suites (user-mode Linux 6.1, the simulated pre-5.7
-# kernel) compare their emulated output against these files.
+# scenario program. Other suites (the simulated pre-5.7 kernel, real kernels
+# under qemu) compare their emulated output against these files.
 oracle_output() {
 	local name=$1 f="$ORACLE_DIR/$1.out" rc=0
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# MREMAP_DONTUNMAP (SPEC.md §2-§4): every scenario runs natively on this
+# MREMAP_DONTUNMAP (doc/behaviour.md §2-§4): every scenario runs natively on this
 # 6.18 kernel (the oracle) and again with the emulation forced; return value,
 # errno, layout, VmFlags, page presence and contents must be identical, and
 # the emulated run must have taken the emulated route.

@@ -3,7 +3,7 @@
 # where get_unmapped_area() takes it: the place is free and outside the
 # stack guard gap (stack_guard_gap, 256 pages by default) below a
 # VM_GROWSDOWN mapping ([stack], MAP_GROWSDOWN); MAP_FIXED_NOREPLACE does
-# not look at that gap (SPEC.md §8). Native (the oracle) against emulation
+# not look at that gap (doc/behaviour.md §7). Native (the oracle) against emulation
 # forced and the simulated pre-5.7 kernel.
 
 load helpers

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Locks and limits (issue 11, kind 4): every strategy charges what Linux
-# 6.18 charges (SPEC.md §8): RLIMIT_MEMLOCK (the kernel's DONTUNMAP moves
+# 6.18 charges (doc/behaviour.md §8): RLIMIT_MEMLOCK (the kernel's DONTUNMAP moves
 # locked pages without a new check; the library's alias duplicate would
 # be a checked grow), MLOCK_ONFAULT, RLIMIT_AS (the new range only) and
 # vm.max_map_count (6.17's up-front ENOMEM for FIXED or DONTUNMAP at
@@ -115,7 +115,7 @@ load unpriv
 
 # The alias duplicates before the kernel would have freed anything: at the
 # RLIMIT_AS edge it needs the new range's size spare once more than 6.18
-# (README, known differences). The documented answer: ENOMEM, nothing
+# (doc/known-differences.md#rlimit-as). The documented answer: ENOMEM, nothing
 # changed; it becomes the native answer with one range more to spare.
 alias_as_answer() {
 	local name=$1 out err

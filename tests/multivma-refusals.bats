@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Multi-VMA refusals (issue 11, kind 3): a file whose driver or filesystem
 # places its own mappings (its own get_unmapped_area, other than shmem,
-# hugetlbfs and thp_get_unmapped_area) is not multi-movable (SPEC.md §5,
-# §8): private /dev/zero, files on ramfs (SysV shm: tests/multivma.bats).
+# hugetlbfs and thp_get_unmapped_area) is not multi-movable (doc/behaviour.md
+# §5): private /dev/zero, files on ramfs (SysV shm: tests/multivma.bats).
 # Native (the oracle) against emulation forced and the simulated pre-5.7
 # kernel.
 
@@ -109,7 +109,7 @@ need_ramfs() {
 }
 
 # A later private-file piece the library cannot open again: decided before
-# anything moves (doc/findings.md, h-unpriv). As root it is reopened through
+# anything moves (doc/known-differences.md#unpriv-reopen). As root it is reopened through
 # /proc/self/map_files and the call is exact.
 @test "DONTUNMAP|FIXED, a later piece a deleted and closed private file (root): as natively" {
 	compare_emulated mr-dontunmap-unreopenable-later

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The multi-VMA move (SPEC.md §5): FIXED, old_len == new_len, over ranges
+# The multi-VMA move (doc/behaviour.md §5): FIXED, old_len == new_len, over ranges
 # spanning several VMAs and gaps. Native (6.18, the oracle) against the
 # emulation forced, compared in full (tests/differential.bash).
 

@@ -41,7 +41,7 @@ randdiff_batch() {
 	c=$(echo "$summary" | sed -n 's/.* divergences (\([0-9]*\) VMA-boundary only, \([0-9]*\) charge limit, \([0-9]*\) real).*/\2/p')
 	r=$(echo "$summary" | sed -n 's/.* divergences (\([0-9]*\) VMA-boundary only, \([0-9]*\) charge limit, \([0-9]*\) real).*/\3/p')
 	n=$(echo "$summary" | sed -n 's/.* real), \([0-9][0-9]*\) emulated calls.*/\1/p')
-	echo "# randdiff ($MC_TEST_USER): $b of $count sequences diverge in VMA boundaries only (the known difference), $c by the charge limit (README), $r real" >&3
+	echo "# randdiff ($MC_TEST_USER): $b of $count sequences diverge in VMA boundaries only (the known difference), $c by the charge limit (doc/known-differences.md#charge), $r real" >&3
 	[ "$r" = 0 ]
 	[ -n "$n" ] && [ "$n" -gt 0 ]
 	[ "$status" -eq $((b + c > 0 ? 3 : 0)) ]
@@ -134,7 +134,7 @@ randdiff_batch() {
 	[ "$status" -eq 0 ]
 }
 
-# The charge limit (README, "Known differences"): seed 196 step 6 is a
+# The charge limit (doc/known-differences.md#charge): seed 196 step 6 is a
 # whole-VMA DONTUNMAP of a charged read-only anonymous VMA and a later
 # mprotect. 6.18's emptied VMA is charged without an anon_vma, which no
 # mapping the library can make is: the library keeps ac there. The

@@ -1167,7 +1167,7 @@ static bool split_fields(char *p, char *f[5])
 	return true;
 }
 
-/* THE CHARGE LIMIT (README, "Known differences"): after a whole-VMA
+/* THE CHARGE LIMIT (doc/known-differences.md#charge): after a whole-VMA
  * DONTUNMAP of a charged ("ac") read-only or PROT_NONE private anonymous
  * VMA, 6.18 leaves the old VMA charged and without an anon_vma, a state no
  * mmap()/mprotect() sequence can build: a mapping made writable and

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Refusal order (issue 11, kind 1): when a call meets two refusals, the
 # answer is the one Linux 6.18 tests first, in check_mremap_params(),
-# check_prep_vma() and remap_move() (SPEC.md §2, §3, §8). One test per pair
+# check_prep_vma() and remap_move() (doc/behaviour.md §2, §3, §6). One test per pair
 # of neighbouring refusals, each compared with the native kernel (the
 # oracle), with emulation forced and on the simulated pre-5.7 kernel.
 

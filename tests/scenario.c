@@ -1813,7 +1813,7 @@ static void ro_unmapped_bad_hint(void)
 /* ---- scenarios: multi-VMA refusals (driver-placed mappings) ------------ */
 
 /* A private mapping of /dev/zero: its driver has its own
- * get_unmapped_area, so it is not multi-movable (SPEC.md §8). */
+ * get_unmapped_area, so it is not multi-movable (doc/behaviour.md §5). */
 static void devzero_private(unsigned long page, unsigned long npages, char id)
 {
 	int fd = open("/dev/zero", O_RDWR | O_CLOEXEC);

@@ -2,7 +2,7 @@
 # mremap-compat --simulate=KERNEL (src/simulate.c): mremap() answers as an
 # older kernel would. tests/simcheck makes the calls whose answers changed.
 #
-# Without the library, a simulated kernel must answer as SPEC.md section 1
+# Without the library, a simulated kernel must answer as doc/behaviour.md section 1
 # says that kernel answered: this kernel's native answer, except where a
 # feature arrived later than the simulated version. (The lead compares the
 # same cases with Debian's real kernels once the VM runner is there.)
@@ -21,7 +21,7 @@ ver_lt() {
 	[ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$1" ]
 }
 
-# old_answer VERSION CASE NATIVE: what SPEC.md section 1 says kernel VERSION
+# old_answer VERSION CASE NATIVE: what doc/behaviour.md section 1 says kernel VERSION
 # answers where this kernel (6.18) answers NATIVE.
 old_answer() {
 	local v=$1 c=$2 native=$3
@@ -53,7 +53,7 @@ compare_with_spec() {
 		c=${line%%: *}
 		echo "$c: $(old_answer "$v" "$c" "${line#*: }")"
 	done <<<"$native")
-	diff -u --label "Linux $v per SPEC.md" --label "simulated $v" <(echo "$want") <(echo "$output")
+	diff -u --label "Linux $v per doc/behaviour.md" --label "simulated $v" <(echo "$want") <(echo "$output")
 }
 
 @test "a simulated 4.19 answers as 4.19 did (no DONTUNMAP, no multi-VMA move)" {

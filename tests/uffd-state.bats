@@ -6,7 +6,7 @@
 # (the new range registered, a REMAP event queued). The library holds no
 # userfaultfd: where only the kernel's own DONTUNMAP carries the state, it
 # hands the call to the kernel when it has DONTUNMAP for that kind, and
-# otherwise answers as that kernel does, EINVAL (shim/uffd.c, README).
+# otherwise answers as that kernel does, EINVAL (shim/uffd.c; doc/known-differences.md#uffd-state).
 
 load helpers
 load differential

@@ -2,7 +2,7 @@
 # console of its kernel's boot (load after vm/vm).
 
 # Known divergences of the library on a kernel (tests/vm/known): lines of
-#   KERNEL-GLOB USER-GLOB SUITE JOB-NAME  reason (doc/findings.md)
+#   KERNEL-GLOB USER-GLOB SUITE JOB-NAME  reason (doc/known-differences.md#ID)
 # A test whose only failures are known ones prints them all, diffs
 # included, and skips naming them: it still runs, and any other failure
 # fails it.
