@@ -414,7 +414,7 @@ load differential
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
@@ -423,7 +423,7 @@ load differential
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
@@ -432,17 +432,17 @@ load differential
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
@@ -459,22 +459,22 @@ load differential
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, by a parent whose child lives on, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-parent MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, by a parent whose child lives on, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range, fresh memory, has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place-parent MREMAP_COMPAT_STRATEGY=race-free
 }
 
