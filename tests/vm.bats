@@ -35,6 +35,10 @@ teardown_file() {
 	vm_check x86_64-5.4 root randdiff
 }
 
+@test "x86_64-5.4 as root: park" {
+	vm_check x86_64-5.4 root park
+}
+
 @test "x86_64-5.4 as nobody: dontunmap" {
 	vm_check x86_64-5.4 nobody dontunmap
 }
@@ -53,6 +57,10 @@ teardown_file() {
 
 @test "x86_64-5.4 as nobody: randdiff" {
 	vm_check x86_64-5.4 nobody randdiff
+}
+
+@test "x86_64-5.4 as nobody: park" {
+	vm_check x86_64-5.4 nobody park
 }
 
 @test "x86_64-5.10 as root: dontunmap" {
@@ -75,6 +83,10 @@ teardown_file() {
 	vm_check x86_64-5.10 root randdiff
 }
 
+@test "x86_64-5.10 as root: park" {
+	vm_check x86_64-5.10 root park
+}
+
 @test "x86_64-5.10 as nobody: dontunmap" {
 	vm_check x86_64-5.10 nobody dontunmap
 }
@@ -93,6 +105,10 @@ teardown_file() {
 
 @test "x86_64-5.10 as nobody: randdiff" {
 	vm_check x86_64-5.10 nobody randdiff
+}
+
+@test "x86_64-5.10 as nobody: park" {
+	vm_check x86_64-5.10 nobody park
 }
 
 @test "x86_64-6.1 as root: dontunmap" {
@@ -115,6 +131,10 @@ teardown_file() {
 	vm_check x86_64-6.1 root randdiff
 }
 
+@test "x86_64-6.1 as root: park" {
+	vm_check x86_64-6.1 root park
+}
+
 @test "x86_64-6.1 as nobody: dontunmap" {
 	vm_check x86_64-6.1 nobody dontunmap
 }
@@ -133,6 +153,10 @@ teardown_file() {
 
 @test "x86_64-6.1 as nobody: randdiff" {
 	vm_check x86_64-6.1 nobody randdiff
+}
+
+@test "x86_64-6.1 as nobody: park" {
+	vm_check x86_64-6.1 nobody park
 }
 
 @test "x86_64-6.12 as root: dontunmap" {
@@ -155,6 +179,10 @@ teardown_file() {
 	vm_check x86_64-6.12 root randdiff
 }
 
+@test "x86_64-6.12 as root: park" {
+	vm_check x86_64-6.12 root park
+}
+
 @test "x86_64-6.12 as nobody: dontunmap" {
 	vm_check x86_64-6.12 nobody dontunmap
 }
@@ -173,6 +201,10 @@ teardown_file() {
 
 @test "x86_64-6.12 as nobody: randdiff" {
 	vm_check x86_64-6.12 nobody randdiff
+}
+
+@test "x86_64-6.12 as nobody: park" {
+	vm_check x86_64-6.12 nobody park
 }
 
 @test "x86_64-sid as root: dontunmap" {
@@ -195,6 +227,10 @@ teardown_file() {
 	vm_check x86_64-sid root randdiff
 }
 
+@test "x86_64-sid as root: park" {
+	vm_check x86_64-sid root park
+}
+
 @test "x86_64-sid as nobody: dontunmap" {
 	vm_check x86_64-sid nobody dontunmap
 }
@@ -213,6 +249,10 @@ teardown_file() {
 
 @test "x86_64-sid as nobody: randdiff" {
 	vm_check x86_64-sid nobody randdiff
+}
+
+@test "x86_64-sid as nobody: park" {
+	vm_check x86_64-sid nobody park
 }
 
 @test "arm64-5.4 as root: dontunmap" {
@@ -235,6 +275,10 @@ teardown_file() {
 	vm_check arm64-5.4 root randdiff
 }
 
+@test "arm64-5.4 as root: park" {
+	vm_check arm64-5.4 root park
+}
+
 @test "arm64-5.4 as nobody: dontunmap" {
 	vm_check arm64-5.4 nobody dontunmap
 }
@@ -253,6 +297,10 @@ teardown_file() {
 
 @test "arm64-5.4 as nobody: randdiff" {
 	vm_check arm64-5.4 nobody randdiff
+}
+
+@test "arm64-5.4 as nobody: park" {
+	vm_check arm64-5.4 nobody park
 }
 
 @test "arm64-5.10 as root: dontunmap" {
@@ -275,6 +323,10 @@ teardown_file() {
 	vm_check arm64-5.10 root randdiff
 }
 
+@test "arm64-5.10 as root: park" {
+	vm_check arm64-5.10 root park
+}
+
 @test "arm64-5.10 as nobody: dontunmap" {
 	vm_check arm64-5.10 nobody dontunmap
 }
@@ -293,6 +345,10 @@ teardown_file() {
 
 @test "arm64-5.10 as nobody: randdiff" {
 	vm_check arm64-5.10 nobody randdiff
+}
+
+@test "arm64-5.10 as nobody: park" {
+	vm_check arm64-5.10 nobody park
 }
 
 @test "arm64-6.12 as root: dontunmap" {
@@ -315,6 +371,10 @@ teardown_file() {
 	vm_check arm64-6.12 root randdiff
 }
 
+@test "arm64-6.12 as root: park" {
+	vm_check arm64-6.12 root park
+}
+
 @test "arm64-6.12 as nobody: dontunmap" {
 	vm_check arm64-6.12 nobody dontunmap
 }
@@ -333,6 +393,10 @@ teardown_file() {
 
 @test "arm64-6.12 as nobody: randdiff" {
 	vm_check arm64-6.12 nobody randdiff
+}
+
+@test "arm64-6.12 as nobody: park" {
+	vm_check arm64-6.12 nobody park
 }
 
 @test "arm64-16k-6.12 as root: dontunmap" {
@@ -355,6 +419,10 @@ teardown_file() {
 	vm_check arm64-16k-6.12 root randdiff
 }
 
+@test "arm64-16k-6.12 as root: park" {
+	vm_check arm64-16k-6.12 root park
+}
+
 @test "arm64-16k-6.12 as nobody: dontunmap" {
 	vm_check arm64-16k-6.12 nobody dontunmap
 }
@@ -373,5 +441,9 @@ teardown_file() {
 
 @test "arm64-16k-6.12 as nobody: randdiff" {
 	vm_check arm64-16k-6.12 nobody randdiff
+}
+
+@test "arm64-16k-6.12 as nobody: park" {
+	vm_check arm64-16k-6.12 nobody park
 }
 

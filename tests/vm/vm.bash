@@ -17,6 +17,9 @@
 #   examples             examples/compactor (glibc, musl), examples/uffd-gc
 #   randdiff             tests/randdiff SEED STEPS for a few seeds, compared
 #                        with the native output of the same seed
+#   park                 tests/park (other threads storing, mapping and
+#                        forking while the library works: VM_PARK_RUNS),
+#                        compared with the native output of the same run
 #
 # To add a job: a line of the boot's /jobs (tests/vm/init.c runs them in
 # order, as root or as nobody), written in vm_root below with
@@ -45,6 +48,12 @@ VM_BUILD="$top_builddir/tests/vm-build"
 . "$VM_SRC/kernels"
 
 VM_USERS=(root nobody)
+
+# The runs of tests/park in every boot: stores during DONTUNMAP (a whole
+# VMA, its middle, its start, a userfaultfd-registered range), an mmap
+# storm at the old range, forks during multi-VMA moves, idle threads.
+VM_PARK_RUNS=("writers whole 5" "writers middle 5" "writers start 5" "uffd-writers none 3"
+	      "mmap-storm 100" "fork-storm 200" "fork-storm 200 dontunmap" "idle 4 5")
 VM_NOBODY=65534
 
 vm_uid() { [ "$1" = root ] && echo 0 || echo "$VM_NOBODY"; }
@@ -92,7 +101,8 @@ vm_hostbin() {
 	VM_HOSTBIN=/tmp/mc-vm-hostbin.$(basename "$BATS_RUN_TMPDIR").$(basename "$BATS_TEST_FILENAME" .bats)
 	if [ ! -d "$VM_HOSTBIN" ]; then
 		mkdir -p "$VM_HOSTBIN" && chmod 755 "$VM_HOSTBIN"
-		cp "$TESTBIN/scenario" "$TESTBIN/randdiff" "$VM_HOSTBIN/" && chmod 755 "$VM_HOSTBIN"/*
+		cp "$TESTBIN/scenario" "$TESTBIN/randdiff" "$TESTBIN/park" "$VM_HOSTBIN/" &&
+			chmod 755 "$VM_HOSTBIN"/*
 		mkdir -p "$VM_HOSTBIN/tmp" && chmod 1777 "$VM_HOSTBIN/tmp"
 	fi
 }
@@ -179,7 +189,7 @@ vm_root() {
 	for libc in glibc musl; do
 		[ -f "$VM_BUILD/$arch-$libc/libmremap-compat.a" ] || continue
 		mkdir -p "$VM_ROOT/$libc"
-		cp "$VM_BUILD/$arch-$libc"/{scenario,randdiff,matrix-static,matrix-dyn,compactor,uffd-gc,report,libmremap-compat.so} \
+		cp "$VM_BUILD/$arch-$libc"/{scenario,randdiff,matrix-static,matrix-dyn,compactor,uffd-gc,report,park,libmremap-compat.so} \
 			"$VM_ROOT/$libc/"
 		cp "$VM_BUILD/$arch-$libc"/lib/* "$VM_ROOT/lib/"
 	done
@@ -225,6 +235,17 @@ vm_root() {
 			_job "examples.$user.compactor-$libc" "$user" 60 MREMAP_COMPAT_DEBUG=1 "/$libc/compactor"
 		done
 		_job "examples.$user.uffd-gc" "$user" 120 MREMAP_COMPAT_DEBUG=1 /glibc/uffd-gc
+		# Other threads while the library works (tests/park.c, the
+		# library linked statically): stdout compared with this
+		# machine's native output of the same run.
+		for args in "${VM_PARK_RUNS[@]}"; do
+			# shellcheck disable=SC2086
+			o=$(vm_oracle "$user" "park.${args// /-}" "$VM_HOSTBIN/park" $args) || return 1
+			cp "$o" "$VM_ROOT/oracle/$user/"
+			# shellcheck disable=SC2086
+			_job "park.$user.${args// /-}" "$user" 300 EXPECT="/oracle/$user/park.${args// /-}" \
+				MREMAP_COMPAT_DEBUG=1 /glibc/park $args
+		done
 		_job "matrix.$user.report" "$user" 60 /glibc/report
 		steps=$VM_RANDDIFF_STEPS
 		[[ " ${VM_SUITES:-randdiff} " == *" randdiff "* ]] || continue
