@@ -30,6 +30,10 @@
 struct reader {
 	bool smaps;
 	bool pending;            /* a header waits for its VmFlags (smaps) */
+	bool moving;             /* the callback moves each VMA it is given */
+	bool moved;              /* ... and has moved one, up to 'from' */
+	bool fresh;              /* the file was opened after the last move */
+	bool reread;             /* open the file again, read from 'from' */
 	unsigned long from;
 	vma_fn fn;
 	void *arg;
@@ -180,6 +184,8 @@ static void finish_path(struct reader *rd, size_t len)
 
 static int emit(struct reader *rd)
 {
+	int r;
+
 	rd->pending = false;
 	if (rd->v.end <= rd->from)
 		return 0;
@@ -187,7 +193,27 @@ static int emit(struct reader *rd)
 	 * kernel's VMA lookups never find it. */
 	if (rd->v.path_len == 10 && !memcmp(rd->v.path, "[vsyscall]", 10))
 		return 0;
-	return rd->fn(&rd->v, rd->arg);
+	/* A VMA that begins below the end of the last one moved (merged
+	 * with what the move left there) is given from that end on. */
+	if (rd->moving && rd->moved && rd->v.start < rd->from) {
+		rd->v.offset += rd->from - rd->v.start;
+		rd->v.start = rd->from;
+	}
+	/* A gap after the last VMA moved may be one the kernel skipped:
+	 * read the file again from there (mc_maps_walk_moving()). */
+	if (rd->moving && rd->moved && !rd->fresh && rd->v.start > rd->from) {
+		rd->reread = true;
+		return 1;
+	}
+	r = rd->fn(&rd->v, rd->arg);
+	if (!r && rd->moving) {
+		/* Done with everything below its end: a line seen again
+		 * is skipped. */
+		rd->from = rd->v.end;
+		rd->moved = true;
+		rd->fresh = false;
+	}
+	return r;
 }
 
 /* A header line is complete: its fields are in rd->v, its raw path in
@@ -450,6 +476,12 @@ static int finish(struct reader *rd)
 	}
 	if (rd->pending)
 		r = emit(rd);
+	/* The end of the file after a move may hide a VMA the kernel
+	 * skipped, as a gap does. */
+	if (!r && rd->moving && rd->moved && !rd->fresh) {
+		rd->reread = true;
+		r = 1;
+	}
 	return r;
 }
 
@@ -458,6 +490,10 @@ static void reader_init(struct reader *rd, bool smaps, unsigned long from,
 {
 	rd->smaps = smaps;
 	rd->pending = false;
+	rd->moving = false;
+	rd->moved = false;
+	rd->fresh = false;
+	rd->reread = false;
 	rd->from = from;
 	rd->fn = fn;
 	rd->arg = arg;
@@ -489,19 +525,35 @@ int mc_maps_parse(const char *text, size_t len, size_t chunk, bool smaps,
 	return finish(&rd);
 }
 
-int mc_maps_walk(unsigned long from, bool smaps, vma_fn fn, void *arg)
+static long open_maps(bool smaps)
+{
+	return sys_openat(AT_FDCWD, smaps ? "/proc/self/smaps" : "/proc/self/maps",
+			  O_RDONLY | O_CLOEXEC);
+}
+
+static int walk(unsigned long from, bool smaps, bool moving, vma_fn fn, void *arg)
 {
 	struct reader rd;
 	char buf[READ_CHUNK];
 	long fd, n;
 	int r = 0;
 
-	fd = sys_openat(AT_FDCWD, smaps ? "/proc/self/smaps" : "/proc/self/maps",
-			O_RDONLY | O_CLOEXEC);
+	fd = open_maps(smaps);
 	if (fd < 0)
 		return (int)fd;
 	reader_init(&rd, smaps, from, fn, arg);
+	rd.moving = moving;
 	for (;;) {
+		if (rd.reread) {
+			/* From the end of the last VMA moved, afresh (a line
+			 * begun in the last read is read again whole). */
+			sys_close((int)fd);
+			fd = open_maps(smaps);
+			if (fd < 0)
+				return (int)fd;
+			reader_init(&rd, smaps, rd.from, fn, arg);
+			rd.moving = rd.moved = rd.fresh = true;
+		}
 		n = sys_read((int)fd, buf, sizeof(buf));
 		if (n == -EINTR)
 			continue;
@@ -511,14 +563,28 @@ int mc_maps_walk(unsigned long from, bool smaps, vma_fn fn, void *arg)
 		}
 		if (n == 0) {
 			r = finish(&rd);
+			if (rd.reread)
+				continue;
 			break;
 		}
 		r = feed(&rd, buf, (size_t)n);
+		if (rd.reread)
+			continue;
 		if (r)
 			break;
 	}
 	sys_close((int)fd);
 	return r;
+}
+
+int mc_maps_walk(unsigned long from, bool smaps, vma_fn fn, void *arg)
+{
+	return walk(from, smaps, false, fn, arg);
+}
+
+int mc_maps_walk_moving(unsigned long from, bool smaps, vma_fn fn, void *arg)
+{
+	return walk(from, smaps, true, fn, arg);
 }
 
 enum mc_vma_kind mc_vma_kind(const struct vma *v)

@@ -68,6 +68,23 @@ static inline bool vma_may_be_locked(const struct vma *v)
 typedef int (*vma_fn)(const struct vma *v, void *arg);
 int mc_maps_walk(unsigned long from, bool smaps, vma_fn fn, void *arg);
 
+/* The same for a callback that moves (or unmaps) each VMA it is given, in
+ * address order, and returns 0 to go on. A read of the file that goes on
+ * after such a change may skip a VMA: Linux 4.x and 5.x resume the next
+ * read after the end of the last VMA they showed, looked up afresh; moved
+ * away, the VMA found there is its successor, which is then passed over:
+ *
+ *   [ A ][ B ][ C ]      read 1 ends with B's line (B's end remembered)
+ *   [ A'][ B'] moved     read 2: the VMA at B's end is C: C is skipped,
+ *   . . . . . .[ C ]     and the walk sees a gap after B that is not one
+ *
+ * (a list resumed by index, as some kernels did, skips in the same way.) A
+ * skipped VMA always shows as a gap after the last VMA moved, or as the
+ * end of the file: there, and only there, the file is opened again and
+ * read from the end of the last VMA moved. A VMA shown again (or merged
+ * with one already moved) never goes to the callback below that end. */
+int mc_maps_walk_moving(unsigned long from, bool smaps, vma_fn fn, void *arg);
+
 /* Parses a buffer holding maps or smaps text, as mc_maps_walk does with the
  * file; for the fuzzer and the reader's tests. The buffer is consumed in
  * pieces of 'chunk' bytes to exercise every read boundary. */

@@ -17,9 +17,11 @@
  * Only the first VMA is judged before the first move: later ones are
  * judged at their turn, exactly as the kernel does.
  *
- * The maps are read as a stream while the pieces move. That is sound: the
- * reader resumes after the last VMA it reported, the pieces are moved in
- * address order, and the destination does not overlap the source.
+ * The maps are read as a stream while the pieces move, in address order
+ * (the destination does not overlap the source). The reader does not
+ * trust the kernel to resume a read after a move: after each read in
+ * which a piece moved, it reads the file again from the end of that piece
+ * (mc_maps_walk_moving(): 5.4 resumes by index and skipped pieces).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -414,7 +416,7 @@ long mc_mv_move(struct mremap_req *r, unsigned int emulated)
 	 * probes of facts.c could tell (none registered). */
 	r->read = how == SCAN_WALK_SMAPS ? "smaps" : "maps";
 	if (how != SCAN_MOVED)
-		err = mc_maps_walk(r->old, how == SCAN_WALK_SMAPS, mv_piece, &w);
+		err = mc_maps_walk_moving(r->old, how == SCAN_WALK_SMAPS, mv_piece, &w);
 	/* The maps unreadable: the error of the library's own read, which
 	 * entry.c answers as the kernel would (mc_own_failure()). */
 	if (err < 0) {

@@ -1,6 +1,6 @@
 #!/bin/bash
-# mremap-compat-kernel - run a command in one of Debian's real kernels, for
-# mremap-compat --kernel (see mremap-compat(1)).
+# mremap-compat-kernel - run a command in a real kernel (Debian's own, or one
+# built from source), for mremap-compat --kernel (see mremap-compat(1)).
 #
 #   mremap-compat-kernel VMDIR INITDIR --list
 #   mremap-compat-kernel VMDIR INITDIR KERNEL LIBRARY COMMAND [ARG...]
@@ -11,8 +11,9 @@
 # (x86_64-5.10, arm64-6.12, ...); LIBRARY the library to preload, or empty
 # (for another architecture: INITDIR/lib-ARCH/libmremap-compat.so).
 #
-# The kernel is fetched from Debian's archive and cached on first use
-# (fetch-kernels), then booted under qemu-system (TCG) with an initramfs
+# Debian's kernels are fetched from its archive and cached on first use
+# (fetch-kernels); a kernel built from source (tests/vm/build-kernel) is
+# read from $MREMAP_COMPAT_KERNEL_DIR. The kernel is then booted under qemu-system (TCG) with an initramfs
 # that holds COMMAND: a static program as it is; a dynamic one with its
 # loader and libraries, copied from this machine at the same paths (for a
 # program of another architecture, from /usr/ARCH-linux-gnu, and the library
@@ -54,8 +55,14 @@ if [ "${1:-}" = --list ]; then
 	printf '%-16s %-10s %-8s %s\n' KERNEL DEBIAN ARCH CACHED
 	for k in "${KERNELS[@]}"; do
 		read -r suite arch _ <<<"$(kernel_spec "$k")"
-		v=$(cat "$cache/$k/version" 2>/dev/null || echo "no (fetched on first use)")
-		v=${v%%_*}
+		if [ "$suite" = local ]; then
+			suite="(source)"
+			v=$("$vmdir/fetch-kernels" "$k" 2>/dev/null) && v=${v#* } ||
+				v="no image: set MREMAP_COMPAT_KERNEL_DIR (tests/vm/build-kernel)"
+		else
+			v=$(cat "$cache/$k/version" 2>/dev/null || echo "no (fetched on first use)")
+			v=${v%%_*}
+		fi
 		printf '%-16s %-10s %-8s %s\n' "$k" "$suite" "$arch" "$v"
 	done
 	exit 0
@@ -63,11 +70,20 @@ fi
 
 name=$1 lib=$2
 shift 2
-garch=$(kernel_arch "$name")
-[ -n "$garch" ] && kernel_spec "$name" >/dev/null || {
-	echo "$me: no kernel $(shown "$name"); mremap-compat --list shows them: ${KERNELS[*]}" >&2
-	exit 2
-}
+if [[ $name == */* ]]; then
+	# the path of an image (tests/vm/build-kernel)
+	[ -f "$name" ] || { echo "$me: no kernel image $(shown "$name")" >&2; exit 2; }
+	garch=$(image_arch "$name") || {
+		echo "$me: $(shown "$name") is neither an x86-64 vmlinux nor an arm64 Image" >&2
+		exit 2
+	}
+else
+	garch=$(kernel_arch "$name")
+	[ -n "$garch" ] && kernel_spec "$name" >/dev/null || {
+		echo "$me: no kernel $(shown "$name"); mremap-compat --list shows them: ${KERNELS[*]}" >&2
+		exit 2
+	}
+fi
 command -v "qemu-system-$garch" >/dev/null || {
 	echo "$me: --kernel needs qemu-system-$garch, which is not installed" \
 		"(Debian: apt install $(qemu_package "$garch"))" >&2
@@ -175,27 +191,33 @@ progress_done() {
 	[ -t 2 ] && printf '\r\033[K' >&2
 	return 0
 }
-read -r suite _ <<<"$(kernel_spec "$name")"
-if [ ! -s "$cache/$name/image" ]; then
-	progress "fetching Debian's kernel $name ($suite) into $cache/$name, once..."
+if [[ $name == */* ]]; then
+	suite=image what="the kernel $name"
+else
+	read -r suite _ <<<"$(kernel_spec "$name")"
+	what="Debian's kernel $name ($suite)"
+	[ "$suite" != local ] || what="the kernel $name (built from source)"
+fi
+if [ "$suite" = local ] || { [ "$suite" != image ] && [ ! -s "$cache/$name/image" ]; }; then
+	[ "$suite" = local ] || progress "fetching $what into $cache/$name, once..."
 	"$vmdir/fetch-kernels" "$name" >/dev/null 2>"$work/fetch.err"
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
 		progress_done
-		echo "$me: cannot fetch Debian's kernel $name:" >&2
+		echo "$me: cannot fetch $what:" >&2
 		cat "$work/fetch.err" >&2
 		[ "$rc" -eq 77 ] && exit 77
 		exit 125
 	fi
 fi
-progress "booting Debian's kernel $name ($suite) under qemu-system-$garch..."
+progress "booting $what under qemu-system-$garch..."
 "$vmdir/vm-run" --timeout "${MC_KERNEL_TIMEOUT:-600}" "$name" "$root" >"$work/console" 2>"$work/err"
 rc=$?
 progress_done
 case $rc in
 0) ;;
 77) echo "$me: cannot run $name:" >&2; cat "$work/err" >&2; exit 77 ;;
-*) echo "$me: Debian's kernel $name did not boot or finish (vm-run exit $rc):" >&2
+*) echo "$me: $what did not boot or finish (vm-run exit $rc):" >&2
    cat "$work/err" >&2; exit 125 ;;
 esac
 sed -n 's/^@@J run out //p' "$work/console"

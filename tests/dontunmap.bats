@@ -244,6 +244,172 @@ load differential
 	grep -q '^fault at +0x11000 read$' "$(oracle_output du-uffd-fault)"
 }
 
+# ---- the merge shapes of the kernel's selftest (tools/testing/selftests/mm/merge.c) ----
+# Faulted and unfaulted private anonymous VMAs brought next to each other,
+# the last move with DONTUNMAP: the VMA boundaries must be 6.18's. Whether
+# two anonymous VMAs merge depends on their anon_vmas and page offsets, which
+# the layout shows only through the boundaries. "In a forked child": the
+# selftest's merge_with_fork variant, the call made in a child of fork()
+# (its faulted VMAs' anon_vma has a parent, and 6.18 merges less). "By a
+# parent whose child lives on": the call made on the other side of the same
+# fork, the pages shared copy-on-write with the child.
+
+@test "as root: DONTUNMAP of an unfaulted VMA to just after a faulted one: they merge" {
+	compare_emulated mg-unfaulted-to-faulted
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA to just after a faulted one, in a forked child: they stay apart" {
+	compare_emulated mg-unfaulted-to-faulted-forked
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA to just after a faulted one, by a parent whose child lives on: they merge" {
+	compare_emulated mg-unfaulted-to-faulted-parent
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA to just before a faulted one: they merge" {
+	compare_emulated mg-unfaulted-behind-faulted
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA to just before a faulted one, in a forked child: they stay apart" {
+	compare_emulated mg-unfaulted-behind-faulted-forked
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA to just before a faulted one, by a parent whose child lives on: they merge" {
+	compare_emulated mg-unfaulted-behind-faulted-parent
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA between two faulted ones of different anon_vmas: it merges with the first only" {
+	compare_emulated mg-unfaulted-between-faulted
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA between two faulted ones of different anon_vmas, in a forked child: three VMAs" {
+	compare_emulated mg-unfaulted-between-faulted-forked
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA between two faulted ones of different anon_vmas, by a parent whose child lives on: it merges with the first only" {
+	compare_emulated mg-unfaulted-between-faulted-parent
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA between a faulted and an unfaulted one: all three merge" {
+	compare_emulated mg-unfaulted-between-faulted-unfaulted
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA between a faulted and an unfaulted one, in a forked child: it merges with the unfaulted one only" {
+	compare_emulated mg-unfaulted-between-faulted-unfaulted-forked
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA between a faulted and an unfaulted one, by a parent whose child lives on: all three merge" {
+	compare_emulated mg-unfaulted-between-faulted-unfaulted-parent
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA into the hole of a faulted VMA: the three merge" {
+	compare_emulated mg-unfaulted-between-correctly-placed-faulted
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA into the hole of a faulted VMA, in a forked child: three VMAs" {
+	compare_emulated mg-unfaulted-between-correctly-placed-faulted-forked
+}
+
+@test "as root: DONTUNMAP of an unfaulted VMA into the hole of a faulted VMA, by a parent whose child lives on: the three merge" {
+	compare_emulated mg-unfaulted-between-correctly-placed-faulted-parent
+}
+
+@test "as root: DONTUNMAP of a faulted piece back to its own place after the first: they merge" {
+	compare_emulated mg-correct-placed-faulted
+}
+
+@test "as root: DONTUNMAP of a faulted piece back to its own place after the first, in a forked child: they stay apart" {
+	compare_emulated mg-correct-placed-faulted-forked
+}
+
+@test "as root: DONTUNMAP of a faulted piece back to its own place after the first, by a parent whose child lives on: they merge" {
+	compare_emulated mg-correct-placed-faulted-parent
+}
+
+@test "as root: DONTUNMAP of a faulted piece back to its own place before the other two: one VMA" {
+	compare_emulated mg-correct-placed-faulted-first
+}
+
+@test "as root: DONTUNMAP of a faulted piece back to its own place before the other two, in a forked child: it stays apart" {
+	compare_emulated mg-correct-placed-faulted-first-forked
+}
+
+@test "as root: DONTUNMAP of a faulted piece back to its own place before the other two, by a parent whose child lives on: one VMA" {
+	compare_emulated mg-correct-placed-faulted-first-parent
+}
+
+@test "as root: DONTUNMAP of a faulted piece back to its own place behind the other two: one VMA" {
+	compare_emulated mg-correct-placed-faulted-last
+}
+
+@test "as root: DONTUNMAP of a faulted piece back to its own place behind the other two, in a forked child: it stays apart" {
+	compare_emulated mg-correct-placed-faulted-last-forked
+}
+
+@test "as root: DONTUNMAP of a faulted piece back to its own place behind the other two, by a parent whose child lives on: one VMA" {
+	compare_emulated mg-correct-placed-faulted-last-parent
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one: they merge" {
+	compare_emulated mg-faulted-to-unfaulted-prev
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, in a forked child: they stay apart" {
+	compare_emulated mg-faulted-to-unfaulted-prev-forked
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, by a parent whose child lives on: they merge" {
+	compare_emulated mg-faulted-to-unfaulted-prev-parent
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one: they merge" {
+	compare_emulated mg-faulted-to-unfaulted-next
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, in a forked child: they stay apart" {
+	compare_emulated mg-faulted-to-unfaulted-next-forked
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, by a parent whose child lives on: they merge" {
+	compare_emulated mg-faulted-to-unfaulted-next-parent
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones: all three merge" {
+	compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, in a forked child: three VMAs" {
+	compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next-forked
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, by a parent whose child lives on: all three merge" {
+	compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next-parent
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one: it merges with the unfaulted one only" {
+	compare_emulated mg-faulted-to-unfaulted-prev-faulted-next
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, in a forked child: three VMAs" {
+	compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-forked
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, by a parent whose child lives on: it merges with the unfaulted one only" {
+	compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-parent
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one: they stay apart (the page offsets do not follow)" {
+	compare_emulated mg-faulted-to-unfaulted-new-place
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, in a forked child: they stay apart" {
+	compare_emulated mg-faulted-to-unfaulted-new-place-forked
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, by a parent whose child lives on: they stay apart" {
+	compare_emulated mg-faulted-to-unfaulted-new-place-parent
+}
+
 # ---- MREMAP_COMPAT_STRATEGY=race-free ----
 
 @test "as root: DONTUNMAP private anonymous, strategy race-free" {
@@ -272,6 +438,87 @@ load differential
 
 @test "as root: DONTUNMAP private file with a free hint, strategy race-free" {
 	EXPECT_HOW="copy (race-free)" compare_emulated du-file-private-hint MREMAP_COMPAT_STRATEGY=race-free
+}
+
+# The merge shapes with the copy. The copy's new range is fresh memory: it
+# has no anon_vma until the copied pages fault one in, and the page offset
+# of its own address. 6.18's move keeps the moved VMA's anon_vma and page
+# offset (copy_vma() in mm/vma.c), and merges it with a neighbour only where
+# they agree (is_mergeable_anon_vma(): never with a different anon_vma, nor
+# from an anon_vma with a parent, as in a forked child, see
+# vma_had_uncowed_parents()). So the copy merges the new range with
+# unfaulted neighbours whose page offsets follow from its address, and then
+# with a faulted one, where 6.18 keeps them apart. User space cannot give
+# fresh memory a given anon_vma, nor a page offset other than its address:
+# the data is the same, the boundaries are not.
+
+@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, strategy race-free: they merge" {
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, in a forked child, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-forked MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, strategy race-free: they merge" {
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-next MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, in a forked child, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, strategy race-free: all three merge" {
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, in a forked child, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, in a forked child, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, by a parent whose child lives on, strategy race-free: they merge" {
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-parent MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, by a parent whose child lives on, strategy race-free: they merge" {
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-next-parent MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, by a parent whose child lives on, strategy race-free: all three merge" {
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next-parent MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, by a parent whose child lives on, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-parent MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, in a forked child, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place-forked MREMAP_COMPAT_STRATEGY=race-free
+}
+
+@test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, by a parent whose child lives on, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
+	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place-parent MREMAP_COMPAT_STRATEGY=race-free
 }
 
 # ---- private file mappings: finding the file again (shim/reopen.c) ----

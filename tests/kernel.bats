@@ -35,7 +35,32 @@ same_as_simulated() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == KERNEL* ]]
 	[[ "$output" == *x86_64-5.10*bullseye* ]]
+	[[ "$output" == *x86_64-5.4*"(source)"* ]]
 	[[ "$output" == *arm64-5.10*bullseye* ]]
+}
+
+@test "the real 5.4 (built from source) answers as the simulated 5.4" {
+	same_as_simulated 5.4
+}
+
+@test "the real 5.4 for arm64 answers as the simulated 5.4" {
+	skip_unless_cmd aarch64-linux-gnu-gcc
+	aarch64-linux-gnu-gcc -O2 -static -o "$BATS_TEST_TMPDIR/simcheck" "$top_srcdir/tests/simcheck.c"
+	same_as_simulated 5.4 --arch=arm64 "$BATS_TEST_TMPDIR/simcheck"
+}
+
+@test "with the library, the real 5.4 answers as this kernel natively; --kernel=PATH boots an image by its path" {
+	local native image
+	native=$("$SIMCHECK")
+	on_kernel --kernel=5.4 --debug "$SIMCHECK"
+	[ "$status" -eq 0 ]
+	[ "$(grep -v '^mremap-compat: ' <<<"$output")" = "$native" ]
+	[[ "$output" == *'MAYMOVE|FIXED|DONTUNMAP, '*': emulated'* ]]
+	# the same image, named by its path
+	image=$("$top_srcdir/tests/vm/fetch-kernels" x86_64-5.4 2>/dev/null) || skip "no 5.4 image"
+	on_kernel --kernel="${image#* }" --debug "$SIMCHECK"
+	[ "$status" -eq 0 ]
+	[ "$(grep -v '^mremap-compat: ' <<<"$output")" = "$native" ]
 }
 
 @test "Debian's real 5.10 answers as the simulated 5.10" {

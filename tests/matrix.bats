@@ -89,7 +89,7 @@ vm_cell() {
 	why=$(vm_skip_reason "$k")
 	[ -z "$why" ] || { echo "skipped: $why" >"$rec"; skip "$why"; }
 	if ! vm_require "$k"; then
-		echo "failed: did not boot (vm-run exit $VM_RC)" >"$rec"
+		echo "failed: $(vm_cause "${VM_RC:-77}")" >"$rec"
 		return 1
 	fi
 	why=$(vm_matrix_cell "$k" "$user" "$row")
@@ -137,6 +137,10 @@ teardown_file() {
 	cell preload-glibc root pre57
 }
 
+@test "matrix: preload-glibc as root on x86_64-5.4" {
+	cell preload-glibc root x86_64-5.4
+}
+
 @test "matrix: preload-glibc as root on x86_64-5.10" {
 	cell preload-glibc root x86_64-5.10
 }
@@ -151,6 +155,10 @@ teardown_file() {
 
 @test "matrix: preload-glibc as root on x86_64-sid" {
 	cell preload-glibc root x86_64-sid
+}
+
+@test "matrix: preload-glibc as root on arm64-5.4" {
+	cell preload-glibc root arm64-5.4
 }
 
 @test "matrix: preload-glibc as root on arm64-5.10" {
@@ -177,6 +185,10 @@ teardown_file() {
 	cell preload-glibc nobody pre57
 }
 
+@test "matrix: preload-glibc as nobody on x86_64-5.4" {
+	cell preload-glibc nobody x86_64-5.4
+}
+
 @test "matrix: preload-glibc as nobody on x86_64-5.10" {
 	cell preload-glibc nobody x86_64-5.10
 }
@@ -191,6 +203,10 @@ teardown_file() {
 
 @test "matrix: preload-glibc as nobody on x86_64-sid" {
 	cell preload-glibc nobody x86_64-sid
+}
+
+@test "matrix: preload-glibc as nobody on arm64-5.4" {
+	cell preload-glibc nobody arm64-5.4
 }
 
 @test "matrix: preload-glibc as nobody on arm64-5.10" {
@@ -217,6 +233,10 @@ teardown_file() {
 	cell static-glibc root pre57
 }
 
+@test "matrix: static-glibc as root on x86_64-5.4" {
+	cell static-glibc root x86_64-5.4
+}
+
 @test "matrix: static-glibc as root on x86_64-5.10" {
 	cell static-glibc root x86_64-5.10
 }
@@ -231,6 +251,10 @@ teardown_file() {
 
 @test "matrix: static-glibc as root on x86_64-sid" {
 	cell static-glibc root x86_64-sid
+}
+
+@test "matrix: static-glibc as root on arm64-5.4" {
+	cell static-glibc root arm64-5.4
 }
 
 @test "matrix: static-glibc as root on arm64-5.10" {
@@ -257,6 +281,10 @@ teardown_file() {
 	cell static-glibc nobody pre57
 }
 
+@test "matrix: static-glibc as nobody on x86_64-5.4" {
+	cell static-glibc nobody x86_64-5.4
+}
+
 @test "matrix: static-glibc as nobody on x86_64-5.10" {
 	cell static-glibc nobody x86_64-5.10
 }
@@ -271,6 +299,10 @@ teardown_file() {
 
 @test "matrix: static-glibc as nobody on x86_64-sid" {
 	cell static-glibc nobody x86_64-sid
+}
+
+@test "matrix: static-glibc as nobody on arm64-5.4" {
+	cell static-glibc nobody arm64-5.4
 }
 
 @test "matrix: static-glibc as nobody on arm64-5.10" {
@@ -297,6 +329,10 @@ teardown_file() {
 	cell static-musl root pre57
 }
 
+@test "matrix: static-musl as root on x86_64-5.4" {
+	cell static-musl root x86_64-5.4
+}
+
 @test "matrix: static-musl as root on x86_64-5.10" {
 	cell static-musl root x86_64-5.10
 }
@@ -311,6 +347,10 @@ teardown_file() {
 
 @test "matrix: static-musl as root on x86_64-sid" {
 	cell static-musl root x86_64-sid
+}
+
+@test "matrix: static-musl as root on arm64-5.4" {
+	cell static-musl root arm64-5.4
 }
 
 @test "matrix: static-musl as root on arm64-5.10" {
@@ -337,6 +377,10 @@ teardown_file() {
 	cell static-musl nobody pre57
 }
 
+@test "matrix: static-musl as nobody on x86_64-5.4" {
+	cell static-musl nobody x86_64-5.4
+}
+
 @test "matrix: static-musl as nobody on x86_64-5.10" {
 	cell static-musl nobody x86_64-5.10
 }
@@ -351,6 +395,10 @@ teardown_file() {
 
 @test "matrix: static-musl as nobody on x86_64-sid" {
 	cell static-musl nobody x86_64-sid
+}
+
+@test "matrix: static-musl as nobody on arm64-5.4" {
+	cell static-musl nobody arm64-5.4
 }
 
 @test "matrix: static-musl as nobody on arm64-5.10" {
@@ -377,6 +425,10 @@ teardown_file() {
 	cell preload-musl root pre57
 }
 
+@test "matrix: preload-musl as root on x86_64-5.4" {
+	cell preload-musl root x86_64-5.4
+}
+
 @test "matrix: preload-musl as root on x86_64-5.10" {
 	cell preload-musl root x86_64-5.10
 }
@@ -391,6 +443,10 @@ teardown_file() {
 
 @test "matrix: preload-musl as root on x86_64-sid" {
 	cell preload-musl root x86_64-sid
+}
+
+@test "matrix: preload-musl as root on arm64-5.4" {
+	cell preload-musl root arm64-5.4
 }
 
 @test "matrix: preload-musl as root on arm64-5.10" {
@@ -417,6 +473,10 @@ teardown_file() {
 	cell preload-musl nobody pre57
 }
 
+@test "matrix: preload-musl as nobody on x86_64-5.4" {
+	cell preload-musl nobody x86_64-5.4
+}
+
 @test "matrix: preload-musl as nobody on x86_64-5.10" {
 	cell preload-musl nobody x86_64-5.10
 }
@@ -433,6 +493,10 @@ teardown_file() {
 	cell preload-musl nobody x86_64-sid
 }
 
+@test "matrix: preload-musl as nobody on arm64-5.4" {
+	cell preload-musl nobody arm64-5.4
+}
+
 @test "matrix: preload-musl as nobody on arm64-5.10" {
 	cell preload-musl nobody arm64-5.10
 }
@@ -444,4 +508,3 @@ teardown_file() {
 @test "matrix: preload-musl as nobody on arm64-16k-6.12" {
 	cell preload-musl nobody arm64-16k-6.12
 }
-

@@ -108,6 +108,10 @@ load differential
 	compare_emulated mv-thousand
 }
 
+@test "as root: move 1,900 adjacent VMAs: none skipped where a read of maps ends at a line's end" {
+	compare_emulated mv-many-adjacent
+}
+
 @test "as root: a sealed first VMA: EPERM, nothing moved" {
 	compare_emulated mv-mseal-first
 }

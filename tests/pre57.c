@@ -7,8 +7,11 @@
  * kernels reject any unknown flag with EINVAL.  This launcher installs a
  * seccomp BPF filter (raw BPF, no libseccomp) that makes every mremap call
  * whose 4th argument (flags) has bit value 4 set fail with EINVAL, exactly
- * like a pre-5.7 kernel does, and then execvp()s COMMAND.  All other system
- * calls, and mremap calls without that bit, are untouched.
+ * like a pre-5.7 kernel does, and then execvp()s COMMAND.  A second filter
+ * answers ENOSYS to every system call newer than Linux 5.4 (see
+ * newer_filter), as 5.4 does: the library must make none without a
+ * fallback.  All other system calls, and mremap calls without the flag,
+ * are untouched.
  *
  * A seccomp filter is inherited across fork(), clone() and execve() and can
  * never be removed, so the whole process tree started by COMMAND sees the
@@ -182,11 +185,50 @@ static struct p57_sock_filter filter[] = {
 typedef char pre57_filter_size_check[
     sizeof(filter) / sizeof(filter[0]) == 14 ? 1 : -1];
 
+/*
+ * A second filter: every system call newer than Linux 5.4 fails with
+ * ENOSYS, as on 5.4 itself. Since Linux 5.1 a new system call has the same
+ * number on every architecture (pidfd_send_signal, 424, was the first);
+ * the first after 5.4 is close_range (5.9) or openat2 (5.6), 436 and 437,
+ * and every later one is above: pidfd_getfd, faccessat2, process_madvise,
+ * epoll_pwait2, mount_setattr, quotactl_fd, landlock_*, memfd_secret,
+ * process_mrelease, futex_waitv, set_mempolicy_home_node, cachestat,
+ * fchmodat2, map_shadow_stack, futex_wake/wait/requeue, statmount,
+ * listmount, lsm_*, mseal, setxattrat... (The x32 numbers of x86_64 have
+ * bit 30 set, and are left alone: nothing here uses that ABI.)
+ */
+#define P57_BPF_JGE 0x30
+#define FIRST_AFTER_54 436u
+
+static struct p57_sock_filter newer_filter[] = {
+    /* 0 */ LD_ABS(offsetof(struct p57_seccomp_data, arch)),
+#ifdef ARCH2
+    /* 1 */ JEQ(ARCH1, 2, 0),
+    /* 2 */ JEQ(ARCH2, 1, 0),
+#else
+    /* 1 */ JEQ(ARCH1, 1, 0),
+    /* 2 */ RET(P57_RET_ALLOW),               /* (padding) */
+#endif
+    /* 3 */ RET(P57_RET_ALLOW),               /* unknown ABI */
+    /* 4 */ LD_ABS(offsetof(struct p57_seccomp_data, nr)),
+    /* 5 */ JUMP(P57_BPF_JMP | P57_BPF_JGE | P57_BPF_K, 0x40000000u, 2, 0),
+    /* 6 */ JUMP(P57_BPF_JMP | P57_BPF_JGE | P57_BPF_K, FIRST_AFTER_54, 0, 1),
+    /* 7 */ RET(P57_RET_ERRNO | (ENOSYS & P57_RET_DATA)),
+    /* 8 */ RET(P57_RET_ALLOW),
+};
+
+typedef char pre57_newer_filter_size_check[
+    sizeof(newer_filter) / sizeof(newer_filter[0]) == 9 ? 1 : -1];
+
 static int install_filter(void)
 {
     struct p57_sock_fprog prog = {
         .len = (unsigned short)(sizeof(filter) / sizeof(filter[0])),
         .filter = filter,
+    };
+    struct p57_sock_fprog newer = {
+        .len = (unsigned short)(sizeof(newer_filter) / sizeof(newer_filter[0])),
+        .filter = newer_filter,
     };
 
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
@@ -194,7 +236,8 @@ static int install_filter(void)
                 strerror(errno));
         return -1;
     }
-    if (prctl(PR_SET_SECCOMP, P57_SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) {
+    if (prctl(PR_SET_SECCOMP, P57_SECCOMP_MODE_FILTER, &prog, 0, 0) != 0 ||
+        prctl(PR_SET_SECCOMP, P57_SECCOMP_MODE_FILTER, &newer, 0, 0) != 0) {
         fprintf(stderr, "pre57: cannot install seccomp filter: %s\n",
                 strerror(errno));
         return -1;
@@ -211,7 +254,8 @@ int main(int argc, char **argv)
         fprintf(argc < 2 ? stderr : stdout,
                 "usage: pre57 COMMAND [ARGS...]\n"
                 "Run COMMAND with mremap(MREMAP_DONTUNMAP) failing with "
-                "EINVAL, as on Linux < 5.7.\n");
+                "EINVAL, as on Linux < 5.7, and every system call newer "
+                "than Linux 5.4 with ENOSYS.\n");
         return argc < 2 ? 125 : 0;
     }
     {

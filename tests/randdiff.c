@@ -59,6 +59,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -310,7 +311,106 @@ static void kind(const struct mline *l, unsigned long pg, char *buf, size_t len)
 
 /* A hash of [s, e) read through /proc/self/mem; unreadable pages (beyond
  * the end of a file) count as a marker. */
-static uint64_t hash_range(unsigned long s, unsigned long e)
+static sigjmp_buf load_fault;
+
+static void on_load_fault(int sig)
+{
+	(void)sig;
+	siglongjmp(load_fault, 1);
+}
+
+#define PM_SWAPPED (1ULL << 62)
+#define PM_PRESENT (1ULL << 63)
+#define PM_FILE (1ULL << 61)
+
+/* The file a private mapping of l maps (memfd or file), or -1. */
+static int private_file_of(const struct mline *l)
+{
+	if (l->perms[3] != 'p' || !l->ino)
+		return -1;
+	if (l->ino == memfd_ino && !strncmp(l->path, "/memfd:", 7))
+		return memfd;
+	if (l->ino == file_ino && l->path[0] == '/')
+		return filefd;
+	return -1;
+}
+
+/* One page of an unreadable private file mapping, into buf, as /proc/self/mem
+ * would read it, without reading it there (see read_pages()): a page of
+ * its own (anonymous: written to, or from the kernel's COW) through
+ * /proc/self/mem, which leaves it as it is; a page of the file (or none
+ * yet: a fault would map the file's) from the file itself, -1 past its
+ * end (where the fault is SIGBUS and /proc/self/mem answers EIO). */
+static int read_private_file_page(const struct mline *l, int fd, unsigned long a,
+				  unsigned char *buf)
+{
+	static int pagemap = -1;
+	uint64_t e = 0;
+	ssize_t n;
+
+	if (pagemap < 0)
+		pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pagemap < 0 || pread(pagemap, &e, 8, (off_t)(a / PS * 8)) != 8)
+		return pread(memfile, buf, PS, (off_t)a) == (ssize_t)PS ? 0 : -1;
+	if ((e & PM_SWAPPED) || ((e & PM_PRESENT) && !(e & PM_FILE)))
+		return pread(memfile, buf, PS, (off_t)a) == (ssize_t)PS ? 0 : -1;
+	n = pread(fd, buf, PS, (off_t)(l->off + (a - l->s)));
+	if (n <= 0)
+		return -1;
+	memset(buf + n, 0, PS - (size_t)n);
+	return 0;
+}
+
+/* Reads whole pages of [a, a+want) of l into pagebuf as a pread() of
+ * /proc/self/mem does: the bytes before the first page that cannot be read,
+ * or -1 (EIO) if that is the first. Not through /proc/self/mem where that
+ * would change what it reads: Linux 5.4 (the stable backport of 5.8's
+ * "gup: document and work around 'COW can break either way' issue", the
+ * fix of CVE-2020-29374) breaks COW on every read through /proc/PID/mem of
+ * a private mapping, so a private file page read there would stop
+ * following its file, a state no other kernel and no mremap() gives it.
+ * So a readable range is read with loads (SIGBUS past the end of a file,
+ * SIGSEGV on a guard region: EIO); an unreadable private file mapping page
+ * by page (read_private_file_page()); anything else through
+ * /proc/self/mem (a shared mapping has no COW; an anonymous page is its
+ * own either way). */
+static ssize_t read_pages(const struct mline *l, unsigned long a, size_t want)
+{
+	struct sigaction sa, old_bus, old_segv;
+	volatile size_t done = 0;
+	int fd;
+
+	if (l->perms[0] != 'r') {
+		fd = private_file_of(l);
+		if (fd < 0)
+			return pread(memfile, pagebuf, want, (off_t)a);
+		while (done < want && !read_private_file_page(l, fd, a + done, pagebuf + done))
+			done += PS;
+		if (!done) {
+			errno = EIO;
+			return -1;
+		}
+		return (ssize_t)done;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_load_fault;
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	if (!sigsetjmp(load_fault, 1))
+		while (done < want) {
+			memcpy(pagebuf + done, (const void *)(a + done), PS);
+			done += PS;
+		}
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	if (!done) {
+		errno = EIO;
+		return -1;
+	}
+	return (ssize_t)done;
+}
+
+static uint64_t hash_range(const struct mline *l, unsigned long s, unsigned long e)
 {
 	uint64_t h = 0x6a09e667f3bcc908ULL;
 	unsigned long a = s;
@@ -321,7 +421,7 @@ static uint64_t hash_range(unsigned long s, unsigned long e)
 
 		if (want > sizeof(pagebuf) - 4096)
 			want = sizeof(pagebuf) - 4096;
-		got = pread(memfile, pagebuf, want, (off_t)a);
+		got = read_pages(l, a, want);
 		if (got <= 0) {
 			h = mix64(h ^ 0xdeadULL ^ (uint64_t)(errno == EIO ? 1 : errno));
 			a += PS;
@@ -360,7 +460,7 @@ static void describe(unsigned long lo, unsigned long hi, unsigned long base)
 		kind(&lines[i], lines[i].off / PS, k, sizeof(k));
 		put(" %lx-%lx:%.4s:%s:%s:%04" PRIx64, (lines[i].s - base) / PS,
 		    (lines[i].e - base) / PS, lines[i].perms, k, lines[i].flags,
-		    hash_range(lines[i].s, lines[i].e) & 0xffff);
+		    hash_range(&lines[i], lines[i].s, lines[i].e) & 0xffff);
 	}
 	if (!pages_now)
 		return;
@@ -369,7 +469,7 @@ static void describe(unsigned long lo, unsigned long hi, unsigned long base)
 		for (a = lines[i].s; a < lines[i].e; a += PS) {
 			kind(&lines[i], (lines[i].off + (a - lines[i].s)) / PS, k, sizeof(k));
 			pput(" %lx:%.4s:%s:%s:%016" PRIx64, (a - base) / PS, lines[i].perms, k,
-			     lines[i].flags, hash_range(a, a + PS));
+			     lines[i].flags, hash_range(&lines[i], a, a + PS));
 		}
 	pput(" }");
 }

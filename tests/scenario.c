@@ -51,6 +51,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef MREMAP_DONTUNMAP
@@ -1678,6 +1679,23 @@ static void mv_thousand(void)
 	for (i = 1; i < 1000; i += 2)
 		xprotect(S + i, 1, RO);
 	run(pg(S), 1000 * PS, 1000 * PS, MAYMOVE | FIXED, pg(D));
+}
+
+/* 1,900 single-page VMAs, alternately rw and r, back to back: their maps
+ * lines all have one length (49 bytes: no path), so whatever the lines
+ * before them, a 1 KiB read of /proc/self/maps ends exactly at the end of
+ * one of them at least once (49 is prime to 1024). Linux 4.x and 5.x
+ * resume the next read after the end of the last VMA shown: moved away,
+ * its adjacent successor is then the VMA found there, and skipped. A
+ * reader that trusts the stream leaves that piece at its source. */
+static void mv_many_adjacent(void)
+{
+	unsigned long i;
+
+	anon(S, 1900, RW, 'A');
+	for (i = 1; i < 1900; i += 2)
+		xprotect(S + i, 1, RO);
+	run(pg(S), 1900 * PS, 1900 * PS, MAYMOVE | FIXED, pg(D));
 }
 
 static void mseal_or_skip(unsigned long page, unsigned long npages)
@@ -3447,6 +3465,392 @@ static void mv_dontunmap_deleted_closed_later(void)
 	run(pg(S), 6 * PS, 6 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
 }
 
+/* ---- scenarios: the merge shapes of the kernel's selftest -----------------
+ *
+ * tools/testing/selftests/mm/merge.c moves faulted and unfaulted private
+ * anonymous VMAs next to each other and checks which of them merge. Whether
+ * two anonymous VMAs merge depends on what a layout shows only indirectly:
+ * the anon_vma (a VMA gets one at its first fault; fork gives the child's
+ * VMAs one with a parent) and the page offset (an unfaulted VMA that moves
+ * takes the page offset of its new address, a faulted one keeps its own).
+ * The same shapes here, with MREMAP_DONTUNMAP on the call under test (the
+ * library has nothing to do for an ordinary single-VMA move). Each runs
+ *
+ *   as is;
+ *   "-forked": the selftest's merge_with_fork variant, in which the rest of
+ *   the scenario, the call included, runs in a child of fork() while the
+ *   parent waits (the child's faulted VMAs have an anon_vma with a parent);
+ *   "-parent": the other side of the same fork, the call made by the
+ *   parent while its child lives on (the pages shared copy-on-write).
+ *
+ * Addresses are pages of a PROT_NONE carveout of 30 pages at S, as in the
+ * selftest; "far" places are 1000 and 2000 pages above theirs. */
+
+#define CV S
+#define FAR1 1000UL
+#define FAR2 2000UL
+
+static enum { NO_FORK, CALL_IN_CHILD, CALL_IN_PARENT } fork_mode;
+static void start_threads(void);
+
+/* The setup's moves go to the kernel directly, past the library (which
+ * takes over both mremap and syscall): only the call under test meets it,
+ * and prints the one debug line the comparison expects. */
+static long kernel_mremap(unsigned long old, unsigned long len, int flags, unsigned long new)
+{
+#if defined(__x86_64__) && !defined(__ILP32__)
+	register long r10 __asm__("r10") = flags;
+	register long r8 __asm__("r8") = (long)new;
+	long ret;
+
+	__asm__ __volatile__("syscall"
+			     : "=a"(ret)
+			     : "a"((long)SYS_mremap), "D"(old), "S"(len), "d"(len), "r"(r10), "r"(r8)
+			     : "rcx", "r11", "memory");
+	return ret;
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = SYS_mremap;
+	register long x0 __asm__("x0") = (long)old;
+	register long x1 __asm__("x1") = (long)len;
+	register long x2 __asm__("x2") = (long)len;
+	register long x3 __asm__("x3") = flags;
+	register long x4 __asm__("x4") = (long)new;
+
+	__asm__ __volatile__("svc 0"
+			     : "+r"(x0)
+			     : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4)
+			     : "memory", "cc");
+	return x0;
+#else
+	/* elsewhere the C library's (no arch32 scenario list names these) */
+	long r = syscall(SYS_mremap, old, len, len, flags, new);
+
+	return r == -1 ? -errno : r;
+#endif
+}
+
+/* Moves npages pages at page 'from' to page 'to', as the kernel does. */
+static void kmove(unsigned long from, unsigned long npages, unsigned long to)
+{
+	long r = kernel_mremap(pg(from), npages * PS, MAYMOVE | FIXED, pg(to));
+
+	if (r != (long)pg(to)) {
+		errno = r < 0 && r > -4096 ? (int)-r : 0;
+		die("setup mremap");
+	}
+}
+
+static void carveout(void)
+{
+	xmap(CV, 30, NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+/* Private anonymous, read-write, no page touched: no anon_vma yet. */
+static void unfaulted(unsigned long page, unsigned long npages)
+{
+	xmap(page, npages, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+/* The first page written (the selftest's ptr[0] = 'x'): an anon_vma. */
+static void fault_first(unsigned long page, char id)
+{
+	fill(pg(page), 1, id, 0);
+}
+
+/* Where the variant forks. CALL_IN_CHILD: the rest runs in the child; the
+ * parent waits and exits with the child's status. The child runs with the
+ * other threads (MC_SCENARIO_THREADS) again: fork() kept only this one.
+ * CALL_IN_PARENT: the child waits, without a word, until this process
+ * exits (the end of a pipe closes). */
+static void fork_here(void)
+{
+	int hold[2], st;
+	pid_t pid;
+	char c;
+
+	if (fork_mode == NO_FORK)
+		return;
+	fflush(stdout);
+	if (fork_mode == CALL_IN_PARENT && pipe2(hold, O_CLOEXEC))
+		die("pipe2");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (fork_mode == CALL_IN_PARENT) {
+		if (pid == 0) {
+			close(hold[1]);
+			while (read(hold[0], &c, 1) < 0 && errno == EINTR)
+				;
+			_exit(0);
+		}
+		close(hold[0]);
+		return;
+	}
+	if (pid == 0) {
+		start_threads();
+		return;
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		die("waitpid");
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 2);
+}
+
+static void du_move(unsigned long from, unsigned long npages, unsigned long to)
+{
+	run(pg(from), npages * PS, npages * PS, MAYMOVE | FIXED | DONTUNMAP, pg(to));
+}
+
+/* An unfaulted VMA moved to just after a faulted one.
+ *
+ *   CV+1        CV+6           CV+1007
+ *   |  A, 5 p.  |              |  B, 5 p.  |
+ *   | faulted   |  <---------   | unfaulted |
+ */
+static void mg_unfaulted_to_faulted(void)
+{
+	carveout();
+	unfaulted(CV + 1, 5);
+	unfaulted(CV + 7, 5);
+	kmove(CV + 7, 5, CV + 7 + FAR1);
+	fault_first(CV + 1, 'A');
+	fork_here();
+	du_move(CV + 7 + FAR1, 5, CV + 6);
+}
+
+/* An unfaulted VMA moved to just before a faulted one.
+ *
+ *   CV+1        CV+6        CV+11     CV+1012
+ *               |  A, 5 p.  |         |  B, 5 p.  |
+ *   <-------------------------------  | unfaulted |
+ */
+static void mg_unfaulted_behind_faulted(void)
+{
+	carveout();
+	unfaulted(CV + 6, 5);
+	unfaulted(CV + 12, 5);
+	kmove(CV + 12, 5, CV + 12 + FAR1);
+	fault_first(CV + 6, 'A');
+	fork_here();
+	du_move(CV + 12 + FAR1, 5, CV + 1);
+}
+
+/* An unfaulted VMA moved between two faulted ones with different anon_vmas
+ * (the later one faulted far away, then moved back: its page offset is that
+ * of the far place).
+ *
+ *   CV+1        CV+6        CV+11       CV+16
+ *   |  A, 5 p.  |  <- B  -> |  C, 5 p.  |
+ *   | faulted   | unfaulted | faulted   |
+ */
+static void between(bool fault_c)
+{
+	carveout();
+	unfaulted(CV + 1, 5);
+	unfaulted(CV + 7, 5);
+	unfaulted(CV + 14, 5);
+	kmove(CV + 14, 5, CV + 14 + FAR2);
+	kmove(CV + 7, 5, CV + 7 + FAR1);
+	fault_first(CV + 1, 'A');
+	if (fault_c)
+		fault_first(CV + 14 + FAR2, 'C');
+	kmove(CV + 14 + FAR2, 5, CV + 11);
+	fork_here();
+	du_move(CV + 7 + FAR1, 5, CV + 6);
+}
+
+static void mg_unfaulted_between_faulted(void)
+{
+	between(true);
+}
+
+/* The same, the later VMA unfaulted (moved back: its page offset is that
+ * of its new place). */
+static void mg_unfaulted_between_faulted_unfaulted(void)
+{
+	between(false);
+}
+
+/* One faulted VMA of 15 pages, its middle unmapped: both parts keep one
+ * anon_vma and page offsets equal to their places. An unfaulted VMA moved
+ * into the hole.
+ *
+ *   CV+1        CV+6        CV+11       CV+16     CV+21
+ *   |  A.0-4    |  <------- |  A.10-14  |         | B, 5 p.   |
+ *   | faulted   |           | faulted   |         | unfaulted |
+ */
+static void mg_unfaulted_between_correctly_placed_faulted(void)
+{
+	carveout();
+	xmap(CV + 1, 15, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fill(pg(CV + 1), 15, 'A', 0);
+	if (munmap((void *)pg(CV + 6), 5 * PS))
+		die("munmap");
+	unfaulted(CV + 21, 5);
+	fork_here();
+	du_move(CV + 21, 5, CV + 6);
+}
+
+/* One faulted VMA of 15 pages (A.0-14) cut in three: the last third and the
+ * middle moved far away (each keeps the page offset and anon_vma of its
+ * original place). */
+static void correct_placed_setup(void)
+{
+	carveout();
+	xmap(CV + 1, 15, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fill(pg(CV + 1), 15, 'A', 0);
+	kmove(CV + 11, 5, CV + 11 + FAR2);
+	kmove(CV + 6, 5, CV + 6 + FAR1);
+}
+
+/* The middle third moved back to its own place, after the first.
+ *
+ *   CV+1        CV+6        CV+11               CV+1006
+ *   |  A.0-4    |  <------------------------    |  A.5-9   |
+ */
+static void mg_correct_placed_faulted(void)
+{
+	correct_placed_setup();
+	fork_here();
+	du_move(CV + 6 + FAR1, 5, CV + 6);
+}
+
+/* The first third moved away and back in front of the other two, which are
+ * in their places again.
+ *
+ *   CV+1        CV+6                    CV+16     CV+1001
+ *   |  <------  |  A.5-9    |  A.10-14  |  ...    |  A.0-4    |
+ */
+static void mg_correct_placed_faulted_first(void)
+{
+	correct_placed_setup();
+	kmove(CV + 6 + FAR1, 5, CV + 6);
+	kmove(CV + 1, 5, CV + 1 + FAR1);
+	kmove(CV + 1 + FAR1, 5, CV + 1);
+	kmove(CV + 1, 5, CV + 1 + FAR1);
+	kmove(CV + 11 + FAR2, 5, CV + 11);
+	fork_here();
+	du_move(CV + 1 + FAR1, 5, CV + 1);
+}
+
+/* The last third moved back behind the other two.
+ *
+ *   CV+1        CV+6        CV+11       CV+16     CV+2011
+ *   |  A.0-4    |  A.5-9    |  <------------------  |  A.10-14  |
+ */
+static void mg_correct_placed_faulted_last(void)
+{
+	correct_placed_setup();
+	kmove(CV + 6 + FAR1, 5, CV + 6);
+	fork_here();
+	du_move(CV + 11 + FAR2, 5, CV + 11);
+}
+
+/* The selftest's merge_with_fork shapes: a faulted VMA, moved out of the
+ * way (after the fork in the forked variant), comes back with DONTUNMAP
+ * next to unfaulted (or faulted) VMAs mapped meanwhile.
+ *
+ *   CV+1        CV+4        CV+7                CV+20
+ *   |  B, 3 p.  |  <------------------------    |  A, 3 p.  |
+ *   | unfaulted |                               | faulted   |
+ */
+static void mg_faulted_to_unfaulted_prev(void)
+{
+	carveout();
+	unfaulted(CV + 4, 3);
+	fault_first(CV + 4, 'A');
+	fork_here();
+	kmove(CV + 4, 3, CV + 20);
+	unfaulted(CV + 1, 3);
+	du_move(CV + 20, 3, CV + 4);
+}
+
+/*   CV+1        CV+4        CV+7                CV+20
+ *   |  <------  |  B, 3 p.  |  ---------------  |  A, 3 p.  |
+ *               | unfaulted |                   | faulted   |
+ */
+static void mg_faulted_to_unfaulted_next(void)
+{
+	carveout();
+	unfaulted(CV + 1, 3);
+	fault_first(CV + 1, 'A');
+	fork_here();
+	kmove(CV + 1, 3, CV + 20);
+	unfaulted(CV + 4, 3);
+	du_move(CV + 20, 3, CV + 1);
+}
+
+/*   CV+1        CV+4        CV+7        CV+10   CV+20
+ *   |  A, 3 p.  |  <------  |  C, 3 p.  |  ---  |  B, 3 p.  |
+ *   | unfaulted |           | unfaulted |       | faulted   |
+ * (C faulted too with fault_c)
+ */
+static void prev_next(bool fault_c)
+{
+	carveout();
+	unfaulted(CV + 4, 3);
+	fault_first(CV + 4, 'B');
+	fork_here();
+	kmove(CV + 4, 3, CV + 20);
+	unfaulted(CV + 1, 3);
+	unfaulted(CV + 7, 3);
+	if (fault_c)
+		fault_first(CV + 7, 'C');
+	du_move(CV + 20, 3, CV + 4);
+}
+
+static void mg_faulted_to_unfaulted_prev_unfaulted_next(void)
+{
+	prev_next(false);
+}
+
+static void mg_faulted_to_unfaulted_prev_faulted_next(void)
+{
+	prev_next(true);
+}
+
+/* Not in the selftest: a faulted VMA moved to a new place just after an
+ * unfaulted one. It keeps the page offset of its old place, which does not
+ * follow the unfaulted VMA's: 6.18 keeps them apart.
+ *
+ *   CV+1        CV+4        CV+7                CV+20
+ *   |  B, 3 p.  |  <------------------------    |  A, 3 p.  |
+ *   | unfaulted |                               | faulted   |
+ */
+static void mg_faulted_to_unfaulted_new_place(void)
+{
+	carveout();
+	unfaulted(CV + 20, 3);
+	fault_first(CV + 20, 'A');
+	fork_here();
+	unfaulted(CV + 1, 3);
+	du_move(CV + 20, 3, CV + 4);
+}
+
+#define FORKED(fn) \
+	static void fn##_forked(void) \
+	{ \
+		fork_mode = CALL_IN_CHILD; \
+		fn(); \
+	} \
+	static void fn##_parent(void) \
+	{ \
+		fork_mode = CALL_IN_PARENT; \
+		fn(); \
+	}
+FORKED(mg_unfaulted_to_faulted)
+FORKED(mg_unfaulted_behind_faulted)
+FORKED(mg_unfaulted_between_faulted)
+FORKED(mg_unfaulted_between_faulted_unfaulted)
+FORKED(mg_unfaulted_between_correctly_placed_faulted)
+FORKED(mg_correct_placed_faulted)
+FORKED(mg_correct_placed_faulted_first)
+FORKED(mg_correct_placed_faulted_last)
+FORKED(mg_faulted_to_unfaulted_prev)
+FORKED(mg_faulted_to_unfaulted_next)
+FORKED(mg_faulted_to_unfaulted_prev_unfaulted_next)
+FORKED(mg_faulted_to_unfaulted_prev_faulted_next)
+FORKED(mg_faulted_to_unfaulted_new_place)
+
 static const struct scenario {
 	const char *name;
 	void (*fn)(void);
@@ -3524,6 +3928,7 @@ static const struct scenario {
 	{ "mv-sysv-later", mv_sysv_later },
 	{ "mv-sysv-single-inside", mv_sysv_single_inside },
 	{ "mv-thousand", mv_thousand },
+	{ "mv-many-adjacent", mv_many_adjacent },
 	{ "mv-mseal-first", mv_mseal_first },
 	{ "mv-mseal-later", mv_mseal_later },
 	{ "mv-mseal-dest", mv_mseal_dest },
@@ -3651,6 +4056,46 @@ static const struct scenario {
 	{ "du-gc-heap", du_gc_heap },
 	{ "du-gc-heap-thp", du_gc_heap_thp },
 	{ "du-uffd-wp-markers", du_uffd_wp_markers },
+	/* the merge shapes of the kernel's selftest (merge.c) */
+	{ "mg-unfaulted-to-faulted", mg_unfaulted_to_faulted },
+	{ "mg-unfaulted-to-faulted-forked", mg_unfaulted_to_faulted_forked },
+	{ "mg-unfaulted-to-faulted-parent", mg_unfaulted_to_faulted_parent },
+	{ "mg-unfaulted-behind-faulted", mg_unfaulted_behind_faulted },
+	{ "mg-unfaulted-behind-faulted-forked", mg_unfaulted_behind_faulted_forked },
+	{ "mg-unfaulted-behind-faulted-parent", mg_unfaulted_behind_faulted_parent },
+	{ "mg-unfaulted-between-faulted", mg_unfaulted_between_faulted },
+	{ "mg-unfaulted-between-faulted-forked", mg_unfaulted_between_faulted_forked },
+	{ "mg-unfaulted-between-faulted-parent", mg_unfaulted_between_faulted_parent },
+	{ "mg-unfaulted-between-faulted-unfaulted", mg_unfaulted_between_faulted_unfaulted },
+	{ "mg-unfaulted-between-faulted-unfaulted-forked", mg_unfaulted_between_faulted_unfaulted_forked },
+	{ "mg-unfaulted-between-faulted-unfaulted-parent", mg_unfaulted_between_faulted_unfaulted_parent },
+	{ "mg-unfaulted-between-correctly-placed-faulted", mg_unfaulted_between_correctly_placed_faulted },
+	{ "mg-unfaulted-between-correctly-placed-faulted-forked", mg_unfaulted_between_correctly_placed_faulted_forked },
+	{ "mg-unfaulted-between-correctly-placed-faulted-parent", mg_unfaulted_between_correctly_placed_faulted_parent },
+	{ "mg-correct-placed-faulted", mg_correct_placed_faulted },
+	{ "mg-correct-placed-faulted-forked", mg_correct_placed_faulted_forked },
+	{ "mg-correct-placed-faulted-parent", mg_correct_placed_faulted_parent },
+	{ "mg-correct-placed-faulted-first", mg_correct_placed_faulted_first },
+	{ "mg-correct-placed-faulted-first-forked", mg_correct_placed_faulted_first_forked },
+	{ "mg-correct-placed-faulted-first-parent", mg_correct_placed_faulted_first_parent },
+	{ "mg-correct-placed-faulted-last", mg_correct_placed_faulted_last },
+	{ "mg-correct-placed-faulted-last-forked", mg_correct_placed_faulted_last_forked },
+	{ "mg-correct-placed-faulted-last-parent", mg_correct_placed_faulted_last_parent },
+	{ "mg-faulted-to-unfaulted-prev", mg_faulted_to_unfaulted_prev },
+	{ "mg-faulted-to-unfaulted-prev-forked", mg_faulted_to_unfaulted_prev_forked },
+	{ "mg-faulted-to-unfaulted-prev-parent", mg_faulted_to_unfaulted_prev_parent },
+	{ "mg-faulted-to-unfaulted-next", mg_faulted_to_unfaulted_next },
+	{ "mg-faulted-to-unfaulted-next-forked", mg_faulted_to_unfaulted_next_forked },
+	{ "mg-faulted-to-unfaulted-next-parent", mg_faulted_to_unfaulted_next_parent },
+	{ "mg-faulted-to-unfaulted-prev-unfaulted-next", mg_faulted_to_unfaulted_prev_unfaulted_next },
+	{ "mg-faulted-to-unfaulted-prev-unfaulted-next-forked", mg_faulted_to_unfaulted_prev_unfaulted_next_forked },
+	{ "mg-faulted-to-unfaulted-prev-unfaulted-next-parent", mg_faulted_to_unfaulted_prev_unfaulted_next_parent },
+	{ "mg-faulted-to-unfaulted-prev-faulted-next", mg_faulted_to_unfaulted_prev_faulted_next },
+	{ "mg-faulted-to-unfaulted-prev-faulted-next-forked", mg_faulted_to_unfaulted_prev_faulted_next_forked },
+	{ "mg-faulted-to-unfaulted-prev-faulted-next-parent", mg_faulted_to_unfaulted_prev_faulted_next_parent },
+	{ "mg-faulted-to-unfaulted-new-place", mg_faulted_to_unfaulted_new_place },
+	{ "mg-faulted-to-unfaulted-new-place-forked", mg_faulted_to_unfaulted_new_place_forked },
+	{ "mg-faulted-to-unfaulted-new-place-parent", mg_faulted_to_unfaulted_new_place_parent },
 };
 
 /* MC_SCENARIO_THREADS=N: N other threads run through the scenario, as in

@@ -15,6 +15,54 @@ teardown_file() {
 	vm_cleanup
 }
 
+@test "x86_64-5.4 as root: dontunmap" {
+	vm_check x86_64-5.4 root dontunmap
+}
+
+@test "x86_64-5.4 as root: multivma" {
+	vm_check x86_64-5.4 root multivma
+}
+
+@test "x86_64-5.4 as root: matrix" {
+	vm_check x86_64-5.4 root matrix
+}
+
+@test "x86_64-5.4 as root: examples" {
+	vm_check x86_64-5.4 root examples
+}
+
+@test "x86_64-5.4 as root: randdiff" {
+	vm_check x86_64-5.4 root randdiff
+}
+
+@test "x86_64-5.4 as root: park" {
+	vm_check x86_64-5.4 root park
+}
+
+@test "x86_64-5.4 as nobody: dontunmap" {
+	vm_check x86_64-5.4 nobody dontunmap
+}
+
+@test "x86_64-5.4 as nobody: multivma" {
+	vm_check x86_64-5.4 nobody multivma
+}
+
+@test "x86_64-5.4 as nobody: matrix" {
+	vm_check x86_64-5.4 nobody matrix
+}
+
+@test "x86_64-5.4 as nobody: examples" {
+	vm_check x86_64-5.4 nobody examples
+}
+
+@test "x86_64-5.4 as nobody: randdiff" {
+	vm_check x86_64-5.4 nobody randdiff
+}
+
+@test "x86_64-5.4 as nobody: park" {
+	vm_check x86_64-5.4 nobody park
+}
+
 @test "x86_64-5.10 as root: dontunmap" {
 	vm_check x86_64-5.10 root dontunmap
 }
@@ -33,6 +81,10 @@ teardown_file() {
 
 @test "x86_64-5.10 as root: randdiff" {
 	vm_check x86_64-5.10 root randdiff
+}
+
+@test "x86_64-5.10 as root: park" {
+	vm_check x86_64-5.10 root park
 }
 
 @test "x86_64-5.10 as nobody: dontunmap" {
@@ -55,6 +107,10 @@ teardown_file() {
 	vm_check x86_64-5.10 nobody randdiff
 }
 
+@test "x86_64-5.10 as nobody: park" {
+	vm_check x86_64-5.10 nobody park
+}
+
 @test "x86_64-6.1 as root: dontunmap" {
 	vm_check x86_64-6.1 root dontunmap
 }
@@ -73,6 +129,10 @@ teardown_file() {
 
 @test "x86_64-6.1 as root: randdiff" {
 	vm_check x86_64-6.1 root randdiff
+}
+
+@test "x86_64-6.1 as root: park" {
+	vm_check x86_64-6.1 root park
 }
 
 @test "x86_64-6.1 as nobody: dontunmap" {
@@ -95,6 +155,10 @@ teardown_file() {
 	vm_check x86_64-6.1 nobody randdiff
 }
 
+@test "x86_64-6.1 as nobody: park" {
+	vm_check x86_64-6.1 nobody park
+}
+
 @test "x86_64-6.12 as root: dontunmap" {
 	vm_check x86_64-6.12 root dontunmap
 }
@@ -113,6 +177,10 @@ teardown_file() {
 
 @test "x86_64-6.12 as root: randdiff" {
 	vm_check x86_64-6.12 root randdiff
+}
+
+@test "x86_64-6.12 as root: park" {
+	vm_check x86_64-6.12 root park
 }
 
 @test "x86_64-6.12 as nobody: dontunmap" {
@@ -135,6 +203,10 @@ teardown_file() {
 	vm_check x86_64-6.12 nobody randdiff
 }
 
+@test "x86_64-6.12 as nobody: park" {
+	vm_check x86_64-6.12 nobody park
+}
+
 @test "x86_64-sid as root: dontunmap" {
 	vm_check x86_64-sid root dontunmap
 }
@@ -153,6 +225,10 @@ teardown_file() {
 
 @test "x86_64-sid as root: randdiff" {
 	vm_check x86_64-sid root randdiff
+}
+
+@test "x86_64-sid as root: park" {
+	vm_check x86_64-sid root park
 }
 
 @test "x86_64-sid as nobody: dontunmap" {
@@ -175,6 +251,58 @@ teardown_file() {
 	vm_check x86_64-sid nobody randdiff
 }
 
+@test "x86_64-sid as nobody: park" {
+	vm_check x86_64-sid nobody park
+}
+
+@test "arm64-5.4 as root: dontunmap" {
+	vm_check arm64-5.4 root dontunmap
+}
+
+@test "arm64-5.4 as root: multivma" {
+	vm_check arm64-5.4 root multivma
+}
+
+@test "arm64-5.4 as root: matrix" {
+	vm_check arm64-5.4 root matrix
+}
+
+@test "arm64-5.4 as root: examples" {
+	vm_check arm64-5.4 root examples
+}
+
+@test "arm64-5.4 as root: randdiff" {
+	vm_check arm64-5.4 root randdiff
+}
+
+@test "arm64-5.4 as root: park" {
+	vm_check arm64-5.4 root park
+}
+
+@test "arm64-5.4 as nobody: dontunmap" {
+	vm_check arm64-5.4 nobody dontunmap
+}
+
+@test "arm64-5.4 as nobody: multivma" {
+	vm_check arm64-5.4 nobody multivma
+}
+
+@test "arm64-5.4 as nobody: matrix" {
+	vm_check arm64-5.4 nobody matrix
+}
+
+@test "arm64-5.4 as nobody: examples" {
+	vm_check arm64-5.4 nobody examples
+}
+
+@test "arm64-5.4 as nobody: randdiff" {
+	vm_check arm64-5.4 nobody randdiff
+}
+
+@test "arm64-5.4 as nobody: park" {
+	vm_check arm64-5.4 nobody park
+}
+
 @test "arm64-5.10 as root: dontunmap" {
 	vm_check arm64-5.10 root dontunmap
 }
@@ -193,6 +321,10 @@ teardown_file() {
 
 @test "arm64-5.10 as root: randdiff" {
 	vm_check arm64-5.10 root randdiff
+}
+
+@test "arm64-5.10 as root: park" {
+	vm_check arm64-5.10 root park
 }
 
 @test "arm64-5.10 as nobody: dontunmap" {
@@ -215,6 +347,10 @@ teardown_file() {
 	vm_check arm64-5.10 nobody randdiff
 }
 
+@test "arm64-5.10 as nobody: park" {
+	vm_check arm64-5.10 nobody park
+}
+
 @test "arm64-6.12 as root: dontunmap" {
 	vm_check arm64-6.12 root dontunmap
 }
@@ -233,6 +369,10 @@ teardown_file() {
 
 @test "arm64-6.12 as root: randdiff" {
 	vm_check arm64-6.12 root randdiff
+}
+
+@test "arm64-6.12 as root: park" {
+	vm_check arm64-6.12 root park
 }
 
 @test "arm64-6.12 as nobody: dontunmap" {
@@ -255,6 +395,10 @@ teardown_file() {
 	vm_check arm64-6.12 nobody randdiff
 }
 
+@test "arm64-6.12 as nobody: park" {
+	vm_check arm64-6.12 nobody park
+}
+
 @test "arm64-16k-6.12 as root: dontunmap" {
 	vm_check arm64-16k-6.12 root dontunmap
 }
@@ -275,6 +419,10 @@ teardown_file() {
 	vm_check arm64-16k-6.12 root randdiff
 }
 
+@test "arm64-16k-6.12 as root: park" {
+	vm_check arm64-16k-6.12 root park
+}
+
 @test "arm64-16k-6.12 as nobody: dontunmap" {
 	vm_check arm64-16k-6.12 nobody dontunmap
 }
@@ -293,5 +441,9 @@ teardown_file() {
 
 @test "arm64-16k-6.12 as nobody: randdiff" {
 	vm_check arm64-16k-6.12 nobody randdiff
+}
+
+@test "arm64-16k-6.12 as nobody: park" {
+	vm_check arm64-16k-6.12 nobody park
 }
 

@@ -24,7 +24,7 @@ teardown_file() {
 HEAD
 for k in "${KERNELS[@]}"; do
 	for u in root nobody; do
-		for s in dontunmap multivma matrix examples randdiff; do
+		for s in dontunmap multivma matrix examples randdiff park; do
 			printf '@test "%s as %s: %s" {\n\tvm_check %s %s %s\n}\n\n' "$k" "$u" "$s" "$k" "$u" "$s"
 		done
 	done

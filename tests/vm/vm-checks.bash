@@ -88,6 +88,8 @@ vm_check() {
 		vm_check_matrix "$k" "$user" ;;
 	examples)
 		vm_check_examples "$k" "$user" ;;
+	park)
+		vm_check_park "$k" "$user" ;;
 	esac
 }
 
@@ -198,7 +200,7 @@ vm_matrix_cell() { # KERNEL USER ROW -> passed | failed: why | skipped: why
 }
 
 vm_check_matrix() { # KERNEL USER
-	local k=$1 user=$2 row cell bad=0 n=0
+	local k=$1 user=$2 row cell bad=0 n=0 report
 	for row in static-glibc preload-glibc static-musl preload-musl; do
 		cell=$(vm_matrix_cell "$k" "$user" "$row")
 		echo "$row: $cell"
@@ -208,8 +210,28 @@ vm_check_matrix() { # KERNEL USER
 		*) vm_job_lines "matrix.$user.$row" out; vm_job_lines "matrix.$user.$row" err; bad=1 ;;
 		esac
 	done
-	vm_summary "$k" "$user" matrix "$n rows passed"
+	report=$(vm_check_report "$k" "$user") || bad=1
+	echo "report: $report"
+	vm_summary "$k" "$user" matrix "$n rows passed; --report: $report"
 	[ "$bad" -eq 0 ] && [ "$n" -gt 0 ]
+}
+
+# mremap-compat --report inside the VM: each feature "no, emulated" on a
+# kernel older than the version that brought it, else "yes, native".
+vm_check_report() { # KERNEL USER -> "exact", or what differs
+	local k=$1 user=$2 out feature since has lib want bad=0 maj min n=0
+	[ "$(vm_job_end "matrix.$user.report")" = "rc=0 -" ] ||
+		{ echo "exit $(vm_job_end "matrix.$user.report")"; return 1; }
+	out=$(vm_job_lines "matrix.$user.report" out)
+	while read -r feature since has lib; do
+		case $feature in dontunmap|dontunmap-shared|multi-vma) ;; *) continue ;; esac
+		n=$((n + 1))
+		maj=${since%%.*} min=${since#*.}
+		if vm_release_before "$maj" "$min"; then want="no emulated"; else want="yes native"; fi
+		[ "$has $lib" = "$want" ] || { echo "$feature: $has $lib, want $want"; bad=1; }
+	done <<<"$out"
+	[ "$n" -eq 3 ] || { echo "$n features in: $out"; return 1; }
+	[ "$bad" -eq 0 ] && echo exact
 }
 
 vm_check_examples() { # KERNEL USER
@@ -228,5 +250,30 @@ vm_check_examples() { # KERNEL USER
 		bad=1
 	done
 	vm_summary "$k" "$user" examples "$n passed"
+	[ "$bad" -eq 0 ] && [ "$n" -gt 0 ]
+}
+
+# The park runs: each one's stdout the same as this machine's native run
+# of it (rc=0 same); a run that skipped inside the VM (rc=77: no
+# userfaultfd for this user there) says so.
+vm_check_park() { # KERNEL USER
+	local k=$1 user=$2 args id end n=0 bad=0 skipped=()
+	for args in "${VM_PARK_RUNS[@]}"; do
+		id="park.$user.${args// /-}"
+		end=$(vm_job_end "$id")
+		case $end in
+		"rc=0 same") n=$((n + 1)); continue ;;
+		"rc=77 "*) skipped+=("$args: $(vm_job_lines "$id" out | grep -m1 SKIP)"); continue ;;
+		"") echo "$args: never ended" ;;
+		*) echo "$args: $end" ;;
+		esac
+		vm_job_lines "$id" out
+		vm_job_lines "$id" err | grep -v 'mremap-compat: mremap(' | head -20
+		vm_job_lines "$id" err | grep 'not parked' | head -5
+		bad=1
+	done
+	vm_summary "$k" "$user" park "$n passed${skipped:+, ${#skipped[@]} not run inside the VM}"
+	# (a fact of that kernel, said, the other runs still count)
+	[ ${#skipped[@]} -eq 0 ] || echo "# vm $k as $user: park: not run inside the VM: ${skipped[*]}" >&3
 	[ "$bad" -eq 0 ] && [ "$n" -gt 0 ]
 }

@@ -11,10 +11,26 @@
 #                        root and as nobody (the oracle run as nobody too)
 #   matrix               tests/matrix-prog: static glibc, static musl,
 #                        preload glibc, preload musl (aarch64 musl: Debian's
-#                        musl-dev:arm64, tests/vm/fetch-kernels --musl-arm64)
+#                        musl-dev:arm64, tests/vm/fetch-kernels --musl-arm64);
+#                        and mremap-compat --report (src/report.c), which
+#                        must say what the kernel's version has natively
 #   examples             examples/compactor (glibc, musl), examples/uffd-gc
 #   randdiff             tests/randdiff SEED STEPS for a few seeds, compared
 #                        with the native output of the same seed
+#   park                 tests/park (other threads storing, mapping and
+#                        forking while the library works: VM_PARK_RUNS),
+#                        compared with the native output of the same run
+#
+# To add a job: a line of the boot's /jobs (tests/vm/init.c runs them in
+# order, as root or as nobody), written in vm_root below with
+#   _job ID USER TIMEOUT [EXPECT=FILE] [VAR=VALUE...] /glibc/PROGRAM ARGS
+# (one per user: the loop over VM_USERS). A program of its own is built
+# by tests/vm/build-progs (its compile lines and its list of programs) and
+# copied into the initramfs by vm_root's cp. Its test reads the console:
+# vm_job_end ID ("rc=N same|differs|-") and vm_job_lines ID out|err. A new
+# suite is a case of vm_check (tests/vm/vm-checks.bash) and a name in the
+# suite list of tests/vm/gen-vm-bats.sh (then: bash tests/vm/gen-vm-bats.sh
+# >tests/vm.bats).
 #
 # Environment:
 #   MC_VM_KERNELS  kernels to run (default: all of tests/vm/kernels)
@@ -32,6 +48,12 @@ VM_BUILD="$top_builddir/tests/vm-build"
 . "$VM_SRC/kernels"
 
 VM_USERS=(root nobody)
+
+# The runs of tests/park in every boot: stores during DONTUNMAP (a whole
+# VMA, its middle, its start, a userfaultfd-registered range), an mmap
+# storm at the old range, forks during multi-VMA moves, idle threads.
+VM_PARK_RUNS=("writers whole 5" "writers middle 5" "writers start 5" "uffd-writers none 3"
+	      "mmap-storm 100" "fork-storm 200" "fork-storm 200 dontunmap" "idle 4 5")
 VM_NOBODY=65534
 
 vm_uid() { [ "$1" = root ] && echo 0 || echo "$VM_NOBODY"; }
@@ -79,7 +101,8 @@ vm_hostbin() {
 	VM_HOSTBIN=/tmp/mc-vm-hostbin.$(basename "$BATS_RUN_TMPDIR").$(basename "$BATS_TEST_FILENAME" .bats)
 	if [ ! -d "$VM_HOSTBIN" ]; then
 		mkdir -p "$VM_HOSTBIN" && chmod 755 "$VM_HOSTBIN"
-		cp "$TESTBIN/scenario" "$TESTBIN/randdiff" "$VM_HOSTBIN/" && chmod 755 "$VM_HOSTBIN"/*
+		cp "$TESTBIN/scenario" "$TESTBIN/randdiff" "$TESTBIN/park" "$VM_HOSTBIN/" &&
+			chmod 755 "$VM_HOSTBIN"/*
 		mkdir -p "$VM_HOSTBIN/tmp" && chmod 1777 "$VM_HOSTBIN/tmp"
 	fi
 }
@@ -166,7 +189,7 @@ vm_root() {
 	for libc in glibc musl; do
 		[ -f "$VM_BUILD/$arch-$libc/libmremap-compat.a" ] || continue
 		mkdir -p "$VM_ROOT/$libc"
-		cp "$VM_BUILD/$arch-$libc"/{scenario,randdiff,matrix-static,matrix-dyn,compactor,uffd-gc,libmremap-compat.so} \
+		cp "$VM_BUILD/$arch-$libc"/{scenario,randdiff,matrix-static,matrix-dyn,compactor,uffd-gc,report,park,libmremap-compat.so} \
 			"$VM_ROOT/$libc/"
 		cp "$VM_BUILD/$arch-$libc"/lib/* "$VM_ROOT/lib/"
 	done
@@ -212,6 +235,18 @@ vm_root() {
 			_job "examples.$user.compactor-$libc" "$user" 60 MREMAP_COMPAT_DEBUG=1 "/$libc/compactor"
 		done
 		_job "examples.$user.uffd-gc" "$user" 120 MREMAP_COMPAT_DEBUG=1 /glibc/uffd-gc
+		# Other threads while the library works (tests/park.c, the
+		# library linked statically): stdout compared with this
+		# machine's native output of the same run.
+		for args in "${VM_PARK_RUNS[@]}"; do
+			# shellcheck disable=SC2086
+			o=$(vm_oracle "$user" "park.${args// /-}" "$VM_HOSTBIN/park" $args) || return 1
+			cp "$o" "$VM_ROOT/oracle/$user/"
+			# shellcheck disable=SC2086
+			_job "park.$user.${args// /-}" "$user" 300 EXPECT="/oracle/$user/park.${args// /-}" \
+				MREMAP_COMPAT_DEBUG=1 /glibc/park $args
+		done
+		_job "matrix.$user.report" "$user" 60 /glibc/report
 		steps=$VM_RANDDIFF_STEPS
 		[[ " ${VM_SUITES:-randdiff} " == *" randdiff "* ]] || continue
 		for i in $(vm_randdiff_seeds "$k"); do
@@ -272,11 +307,24 @@ vm_require() {
 	vm_boot "$k"
 	case $VM_RC in
 	0) return 0 ;;
-	77) vm_skip "$(grep -h 'SKIP\|cannot fetch' "$BATS_FILE_TMPDIR/vm/$k/stderr" | sed -n 1p)"; return 1 ;;
+	77) vm_skip "$(grep -h 'SKIP\|fetch-kernels: \|cannot fetch' "$BATS_FILE_TMPDIR/vm/$k/stderr" | sed -n 1p)"; return 1 ;;
 	esac
-	echo "$k: vm-run exit $VM_RC (2: did not boot; 3: did not finish; 125: setup)"
+	echo "$k: $(vm_cause "$VM_RC") (vm-run exit $VM_RC)"
 	tail -30 "$VM_LOG"
 	return 1
+}
+
+# vm_cause RC: what vm-run's exit status RC says (tests/vm/vm-run).
+vm_cause() {
+	case $1 in
+	0) echo finished ;;
+	2) echo "did not boot (twice)" ;;
+	3) echo "did not finish" ;;
+	4) echo "fetch failed" ;;
+	77) echo "no qemu or no kernel image" ;;
+	125) echo "setup failed" ;;
+	*) echo "vm-run failed" ;;
+	esac
 }
 
 # vm_job_end ID: "rc=N same|differs|-" of job ID, empty if it never ended.
