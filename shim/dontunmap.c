@@ -51,7 +51,6 @@
 #include "shim/controls.h"
 #include "shim/debug.h"
 #include "shim/du.h"
-#include "shim/sliver.h"
 #include "shim/uffd.h"
 #include "shim/window.h"
 
@@ -114,7 +113,6 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 	struct mc_controls scratch;
 	enum mc_strategy strategy = mc_controls(&scratch)->strategy;
 	struct mc_copy_files files = { -1, -1 };
-	struct vma sliced;
 	enum du_strategy how;
 	unsigned long dest = new_addr;
 	long fd = -1, ret;
@@ -146,22 +144,11 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 		return -EINVAL;
 	}
 	/* Only move+regrow does with the flags facts.c settles: the others
-	 * give a new VMA the old one's flags: from a sliver's smaps record
-	 * where the window is ours alone, else from smaps. */
+	 * give a new VMA the old one's flags (smaps, or a sliver's record of
+	 * smaps: entry.c). */
 	if (!v->has_vmflags && how != DU_REGROW) {
-		struct mc_sliver_where where = { r->lowest, r->prev_touches };
-
-		sliced = *v;
-		if (!r->w.alone || !mc_sliver_flags(&sliced, &where)) {
-			ret = MC_ASK_SMAPS;
-			goto out;
-		}
-		v = &sliced;
-		r->read = "maps + smaps of a sliver";
-		if ((err = mc_du_refusal(v))) {
-			ret = err;
-			goto out;
-		}
+		ret = MC_ASK_SMAPS;
+		goto out;
 	}
 	if (how == DU_COPY && mc_vma_kind(v) == VMA_FILE_PRIVATE) {
 		fd = mc_reopen_vma_file(v);

@@ -28,6 +28,7 @@
 #include "shim/maps.h"
 #include "shim/multivma.h"
 #include "shim/probe.h"
+#include "shim/sliver.h"
 #include "shim/span.h"
 #include "shim/validate.h"
 
@@ -111,6 +112,15 @@ static int single_cb(const struct vma *v, void *arg)
 	return 1;
 }
 
+/* (Not inlined: its own frame stays off single_maps_cb's when no sliver
+ * is read.) */
+static __attribute__((noinline)) bool sliver_flags(const struct mremap_req *r, struct vma *v)
+{
+	struct mc_sliver_where where = { r->lowest, r->prev_touches };
+
+	return mc_sliver_flags(v, &where);
+}
+
 /* The same, from /proc/self/maps: the VMA's refusals and registration
  * settled by the probes of facts.c, or smaps asked for. */
 static int single_maps_cb(const struct vma *mv, void *arg)
@@ -145,6 +155,11 @@ static int single_maps_cb(const struct vma *mv, void *arg)
 		a->ask_smaps = true;
 		return 1;
 	}
+	/* A range from the VMA's start is refilled (a whole VMA) or copied
+	 * (the start of one): the new VMA gets every flag, read from a
+	 * sliver's record of smaps where nobody else runs (sliver.c). */
+	if (a->r->w.alone && v.start == a->r->old && sliver_flags(a->r, &v))
+		a->r->read = "maps + smaps of a sliver";
 	ret = single_cb(&v, arg);
 	mc_facts_end(a->facts);
 	return ret;
@@ -387,12 +402,14 @@ long mc_remap(struct mremap_req *r)
 	/* Move-only. A range inside one VMA is an ordinary move, which every
 	 * kernel does, unless DONTUNMAP has to be emulated for it: then it is
 	 * the single-VMA DONTUNMAP, from one read of the maps. */
-	if (vrm_dontunmap(r)) {
+	if (vrm_dontunmap(r) && mc_controls(&scratch)->strategy != MC_STRATEGY_RACE_FREE) {
+		/* (race-free copies from smaps either way: the piece
+		 * loop, as before) */
 		ret = du_single(r, emulated, &emul, true, &one);
 		if (one)
 			goto out;
 		emul = true;
-	} else if (mc_span(r) == SPAN_ONE_VMA) {
+	} else if (!vrm_dontunmap(r) && mc_span(r) == SPAN_ONE_VMA) {
 		r->why = "inside one VMA";
 		emul = false;
 		ret = mc_kernel(r);

@@ -96,11 +96,22 @@ static bool sliver_fits(const struct vma *v, const struct mc_sliver_where *w,
 	return *at >= SLIVER_FLOOR;
 }
 
+/* Merged again: the VMA is whole. (mprotect() there and back asks for a
+ * merge should a kernel not have made it on the move.) Not inlined: its
+ * request stays off the stack of the walk. */
+static __attribute__((noinline)) void merge_back(const struct vma *v, unsigned long size)
+{
+	struct mremap_req whole = { .old = v->start, .old_len = v->end - v->start };
+
+	if (mc_span(&whole) != SPAN_ONE_VMA &&
+	    sys_mprotect(v->start, size, v->prot ? PROT_NONE : PROT_READ) == 0)
+		sys_mprotect(v->start, size, v->prot);
+}
+
 bool mc_sliver_flags(struct vma *v, const struct mc_sliver_where *w)
 {
 	unsigned long size = sliver_size(v), at, dummy;
 	struct first_arg a;
-	struct mremap_req whole = { .old = v->start, .old_len = v->end - v->start };
 	long ret;
 
 	if (!sliver_fits(v, w, size, &at))
@@ -125,11 +136,7 @@ bool mc_sliver_flags(struct vma *v, const struct mc_sliver_where *w)
 	sys_munmap(dummy, mc_page_size);
 	/* The same checks as the move out, one mapping fewer: it succeeds. */
 	sys_mremap(at, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, v->start);
-	/* Merged again: the VMA is whole. (mprotect() there and back asks
-	 * for a merge should a kernel not have made it on the move.) */
-	if (mc_span(&whole) != SPAN_ONE_VMA &&
-	    sys_mprotect(v->start, size, v->prot ? PROT_NONE : PROT_READ) == 0)
-		sys_mprotect(v->start, size, v->prot);
+	merge_back(v, size);
 	if (!a.found)
 		return false;
 	v->vmflags = a.vmflags;
