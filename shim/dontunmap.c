@@ -144,7 +144,8 @@ long mc_du_emulate(struct mremap_req *r, const struct vma *v, unsigned long old,
 		return -EINVAL;
 	}
 	/* Only move+regrow does with the flags facts.c settles: the others
-	 * give a new VMA the old one's flags (smaps). */
+	 * give a new VMA the old one's flags (smaps, or a sliver's record of
+	 * smaps: entry.c). */
 	if (!v->has_vmflags && how != DU_REGROW) {
 		ret = MC_ASK_SMAPS;
 		goto out;

@@ -28,6 +28,7 @@
 #include "shim/maps.h"
 #include "shim/multivma.h"
 #include "shim/probe.h"
+#include "shim/sliver.h"
 #include "shim/span.h"
 #include "shim/validate.h"
 
@@ -61,6 +62,7 @@ static bool kernel_checks_differ(void)
 struct single_arg {
 	struct mremap_req *r;
 	unsigned int emulated;
+	bool fixed;               /* move-only: new_addr is the destination */
 	bool emulating;
 	bool ask_smaps;           /* the maps could not settle it: read smaps */
 	struct mc_facts *facts;
@@ -68,8 +70,10 @@ struct single_arg {
 };
 
 /* DONTUNMAP without FIXED is the single-VMA path: the VMA that contains
- * old must hold the whole range. Runs inside the maps walk, while the
- * VMA's path is still valid, and stops it. */
+ * old must hold the whole range. So is a move-only DONTUNMAP whose range
+ * lies inside one VMA (the multi-VMA loop would make it one piece): a
+ * garbage collector's heap moved into its reservation. Runs inside the
+ * maps walk, while the VMA's path is still valid, and stops it. */
 static int single_cb(const struct vma *v, void *arg)
 {
 	struct single_arg *a = arg;
@@ -102,10 +106,19 @@ static int single_cb(const struct vma *v, void *arg)
 		a->ret = mc_kernel(r);
 		return 1;
 	}
-	a->ret = mc_du_emulate(r, v, r->old, r->old_len, r->new_addr, false);
+	a->ret = mc_du_emulate(r, v, r->old, r->old_len, r->new_addr, a->fixed);
 	if (a->ret == MC_ASK_SMAPS)
 		a->ask_smaps = true;
 	return 1;
+}
+
+/* (Not inlined: its own frame stays off single_maps_cb's when no sliver
+ * is read.) */
+static __attribute__((noinline)) bool sliver_flags(const struct mremap_req *r, struct vma *v)
+{
+	struct mc_sliver_where where = { r->lowest, r->prev_touches };
+
+	return mc_sliver_flags(v, &where);
 }
 
 /* The same, from /proc/self/maps: the VMA's refusals and registration
@@ -114,9 +127,27 @@ static int single_maps_cb(const struct vma *mv, void *arg)
 {
 	struct single_arg *a = arg;
 	struct vma v = *mv;
-
-	bool settled = v.start > a->r->old || mc_facts_settle(a->facts, &v, VMF_SL | VMF_UFFD);
+	bool settled;
 	int ret;
+
+	/* A kernel with DONTUNMAP for private anonymous memory (5.7+) takes a
+	 * range inside such a VMA as it is: its own refusals there are
+	 * 6.18's (sealed: 6.10+, checked before the destination is touched),
+	 * and it carries every flag itself. Nothing smaps would add is asked:
+	 * a garbage collector's FIXED call costs one read of the maps on
+	 * 5.7-6.16 (which lack the multi-VMA move the library checks for). */
+	if (v.start <= a->r->old && vrm_old_end(a->r) <= v.end &&
+	    mc_vma_kind(&v) == VMA_ANON_PRIVATE &&
+	    !(a->emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP)) {
+		a->r->why = "the kernel has DONTUNMAP for this kind of mapping";
+		a->emulating = false;
+		/* Nobody need be parked; a userfaultfd monitor must not be
+		 * (the kernel waits for it to read REMAP). */
+		mc_window_unpark(&a->r->w, UNPARK_UFFD);
+		a->ret = mc_kernel(a->r);
+		return 1;
+	}
+	settled = v.start > a->r->old || mc_facts_settle(a->facts, &v, VMF_SL | VMF_UFFD);
 
 	mc_facts_release(a->facts); /* our userfaultfd goes before anything moves */
 	if (!settled) {
@@ -124,6 +155,11 @@ static int single_maps_cb(const struct vma *mv, void *arg)
 		a->ask_smaps = true;
 		return 1;
 	}
+	/* A range from the VMA's start is refilled (a whole VMA) or copied
+	 * (the start of one): the new VMA gets every flag, read from a
+	 * sliver's record of smaps where nobody else runs (sliver.c). */
+	if (a->r->w.alone && v.start == a->r->old && sliver_flags(a->r, &v))
+		a->r->read = "maps + smaps of a sliver";
 	ret = single_cb(&v, arg);
 	mc_facts_end(a->facts);
 	return ret;
@@ -135,6 +171,9 @@ static int single_maps_cb(const struct vma *mv, void *arg)
  * 80 bytes). The call is decided after the walk, the count known. */
 struct first_walk {
 	unsigned long old, count;
+	unsigned long lowest;     /* the first VMA's start (sliver.c) */
+	unsigned long prev_end;   /* the VMA before the one found */
+	int prev_prot;
 	bool found, long_path;
 	struct vma v;
 	char path[96];
@@ -144,9 +183,15 @@ static int first_cb(const struct vma *v, void *arg)
 {
 	struct first_walk *w = arg;
 
-	w->count++;
-	if (w->found || v->end <= w->old)
+	if (!w->count++)
+		w->lowest = v->start;
+	if (w->found)
 		return 0;
+	if (v->end <= w->old) {
+		w->prev_end = v->end;
+		w->prev_prot = v->prot;
+		return 0;
+	}
 	w->found = true;
 	w->v = *v;
 	w->long_path = v->path_len >= sizeof(w->path);
@@ -162,30 +207,41 @@ static int first_cb(const struct vma *v, void *arg)
  * what they say stays true until the call ends; closed by mc_remap().
  * auto: the other threads parked, if any; zero-copy: signals blocked,
  * nobody parked; race-free: none (the copy leaves no range free; facts.c
- * opens one of its own for its probes). */
+ * opens one of its own for its probes). Opened once per call. */
 static void open_call_window(struct mremap_req *r)
 {
 	struct mc_controls scratch;
 	enum mc_strategy s = mc_controls(&scratch)->strategy;
 
-	if (s != MC_STRATEGY_RACE_FREE)
+	if (s != MC_STRATEGY_RACE_FREE && !r->w.blocked)
 		mc_window_open(&r->w, s == MC_STRATEGY_ZERO_COPY ? WINDOW_SHARED : WINDOW_PARK);
 }
 
-static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulating)
+/* Does the VMA the first walk found hold the whole range? */
+static bool holds_range(const struct first_walk *w, const struct mremap_req *r)
+{
+	return w->found && w->v.start <= r->old && vrm_old_end(r) <= w->v.end;
+}
+
+/* DONTUNMAP of a range inside one VMA. fixed: a move-only call, taken
+ * here only when its range lies inside one VMA (*one says so; else
+ * nothing was done and the multi-VMA loop takes it). */
+static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulating,
+		      bool fixed, bool *one)
 {
 	/* Every answer but the kernel's own is the library's: "emulated". */
 	struct mc_facts facts = MC_FACTS_INIT;
-	struct single_arg a = { .r = r, .emulated = emulated, .emulating = true,
-				.facts = &facts, .ret = -EFAULT };
+	struct single_arg a = { .r = r, .emulated = emulated, .fixed = fixed,
+				.emulating = true, .facts = &facts, .ret = -EFAULT };
 	struct first_walk w = { .old = r->old };
 	int err;
 
+	*one = true;
 	/* A kernel with DONTUNMAP for private anonymous memory only (5.7-5.12)
 	 * is asked first: without FIXED a refusal changes nothing, and the
 	 * common case costs no read of smaps. (Not when shared DONTUNMAP is
 	 * emulated by choice: the kernel would do it natively.) */
-	if (!(emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP) &&
+	if (!fixed && !(emulated & MREMAP_COMPAT_EMULATED_DONTUNMAP) &&
 	    !(mc_kernel_features() & MREMAP_COMPAT_NATIVE_DONTUNMAP_SHARED)) {
 		long ret = mc_kernel(r);
 
@@ -198,10 +254,16 @@ static long du_single(struct mremap_req *r, unsigned int emulated, bool *emulati
 	facts.call = &r->w;
 	open_call_window(r);
 	err = mc_maps_walk(0, false, first_cb, &w);
+	if (fixed && (err < 0 || !holds_range(&w, r))) {
+		*one = false;
+		return -EFAULT;
+	}
 	if (err >= 0) {
 		a.ret = mc_map_count_refusal(r, w.count);
 		if (a.ret)
 			return a.ret;
+		r->lowest = w.lowest;
+		r->prev_touches = w.prev_end == w.v.start && w.prev_prot == w.v.prot;
 		/* No VMA at or above old (old past the last one, or
 		 * wrapped): the answer stays EFAULT. */
 		a.ret = -EFAULT;
@@ -299,7 +361,7 @@ long mc_remap(struct mremap_req *r)
 {
 	struct mc_controls scratch;
 	unsigned int emulated;
-	bool emul = true;
+	bool emul = true, one;
 	long ret;
 	int err;
 
@@ -328,7 +390,7 @@ long mc_remap(struct mremap_req *r)
 		goto out;
 	}
 	if (!vrm_fixed(r)) {
-		ret = du_single(r, emulated, &emul);
+		ret = du_single(r, emulated, &emul, false, &one);
 		goto out;
 	}
 	if (!vrm_move_only(r)) {
@@ -338,8 +400,16 @@ long mc_remap(struct mremap_req *r)
 		goto out;
 	}
 	/* Move-only. A range inside one VMA is an ordinary move, which every
-	 * kernel does, unless DONTUNMAP has to be emulated for it. */
-	if (!vrm_dontunmap(r) && mc_span(r) == SPAN_ONE_VMA) {
+	 * kernel does, unless DONTUNMAP has to be emulated for it: then it is
+	 * the single-VMA DONTUNMAP, from one read of the maps. */
+	if (vrm_dontunmap(r) && mc_controls(&scratch)->strategy != MC_STRATEGY_RACE_FREE) {
+		/* (race-free copies from smaps either way: the piece
+		 * loop, as before) */
+		ret = du_single(r, emulated, &emul, true, &one);
+		if (one)
+			goto out;
+		emul = true;
+	} else if (!vrm_dontunmap(r) && mc_span(r) == SPAN_ONE_VMA) {
 		r->why = "inside one VMA";
 		emul = false;
 		ret = mc_kernel(r);

@@ -57,6 +57,10 @@ struct mremap_req {
 				  * before the maps are read, closed when
 				  * the call ends; w.alone: nobody else runs */
 	bool changed;            /* an error came after something moved */
+	unsigned long lowest;    /* the maps walk that found the VMA: the start
+				  * of the process's first VMA (0: not seen) */
+	bool prev_touches;       /* and the VMA before it touches it, with the
+				  * same protection (sliver.c) */
 };
 
 extern unsigned long mc_page_size;
@@ -87,6 +91,8 @@ static inline void req_decode(struct mremap_req *r, void *old, size_t old_len,
 	r->read = 0;
 	r->w = (struct mc_window)MC_WINDOW_INIT;
 	r->changed = false;
+	r->lowest = 0;
+	r->prev_touches = true;
 }
 
 static inline bool vrm_fixed(const struct mremap_req *r)

@@ -29,7 +29,7 @@ altstack_ok() {
 		*) echo "$line"; bad=1 ;;
 		esac
 	done <<<"$output"
-	[ "$(grep -c ' ok used=' <<<"$output")" -eq 15 ] || bad=1
+	[ "$(grep -c ' ok used=' <<<"$output")" -eq 16 ] || bad=1
 	return "$bad"
 }
 

@@ -119,6 +119,9 @@ static void *idle(void *arg)
 
 static void du_whole(void) { set(own_vma(4, RW), 4 * P, 4 * P, DU, NULL, 0); }
 
+/* A garbage collector's call: the whole VMA into a reservation. */
+static void du_whole_fixed(void) { set(own_vma(4, RW), 4 * P, 4 * P, DUF, hole(4), 0); }
+
 static void du_whole_threads(void)
 {
 	pthread_t t;
@@ -240,6 +243,7 @@ static const struct path {
 } paths[] = {
 	{ "baseline", baseline },
 	{ "dontunmap-whole-vma", du_whole },
+	{ "dontunmap-whole-vma-fixed", du_whole_fixed },
 	{ "dontunmap-whole-vma-other-threads", du_whole_threads },
 	{ "dontunmap-middle", du_middle },
 	{ "dontunmap-start", du_start },

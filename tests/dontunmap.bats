@@ -18,6 +18,10 @@ load differential
 	compare_emulated du-anon-whole-then-neighbour
 }
 
+@test "as root: a GC heap, whole VMA, DONTUNMAP|FIXED into a PROT_NONE reservation: every flag from a sliver, merges after" {
+	EXPECT_HOW="smaps of a sliver" compare_emulated du-gc-heap
+}
+
 @test "as root: DONTUNMAP private anonymous whole VMA with a free hint: the hint is honoured" {
 	compare_emulated du-anon-hint-free
 }

@@ -257,7 +257,7 @@ alias_as_answer() {
 # RLIMIT_MEMLOCK lowered to 16 pages and CAP_IPC_LOCK dropped. The kernel
 # moves them without a check; the library could not lock them again.
 @test "40 locked shared pages, RLIMIT_MEMLOCK lowered to 16 since: handed to the kernel's DONTUNMAP" {
-	EXPECT_HOW="a lock RLIMIT_MEMLOCK would refuse the library" compare_emulated li-memlock-lowered-shared
+	EXPECT_HOW="a lock RLIMIT_MEMLOCK would refuse the library" compare_native_route li-memlock-lowered-shared
 }
 @test "documented, pre-5.7: 40 locked shared pages, RLIMIT_MEMLOCK lowered: EINVAL, still locked, nothing changed" {
 	local out="$BATS_TEST_TMPDIR/out" err="$BATS_TEST_TMPDIR/err"

@@ -179,6 +179,12 @@ load differential
 	compare_emulated du-thp-partial
 }
 
+# ---- a garbage collector's heap moved into its reservation ----
+
+@test "a GC heap of huge pages, DONTUNMAP|FIXED: the sliver is a whole PMD, the huge pages stay huge" {
+	EXPECT_HOW="smaps of a sliver" compare_emulated du-gc-heap-thp
+}
+
 # ---- userfaultfd write-protect markers ----
 
 @test "uffd write-protect markers in a range registered for missing faults too: never read" {

@@ -3234,6 +3234,57 @@ static void du_thp_partial(void)
 	run(pg(HP), HP * PS, HP * PS, MAYMOVE | FIXED | DONTUNMAP, pg(5 * HP));
 }
 
+/* A garbage collector's call: its heap, a whole private anonymous VMA
+ * committed inside a PROT_NONE reservation of its own (MAP_NORESERVE,
+ * MADV_DONTDUMP), moved with DONTUNMAP|FIXED into another PROT_NONE
+ * reservation. The refill must carry every flag without the heap's pages
+ * being walked (a sliver of it is read instead). Then the reservation page
+ * below the old range is committed the same way: it merges with the old
+ * range as with the kernel's emptied VMA; the page above, committed
+ * without MADV_DONTDUMP, stays apart.
+ *
+ *   S-2      S                  S+8      S+10
+ *   [ --- ][ heap rw nr dd ....][ --- ....]   reservation, one VMA at first
+ *   D: [ --- .............. ]                 destination reservation
+ */
+static void gc_heap(unsigned long at, unsigned long n, unsigned long dest, bool huge)
+{
+	xmap(at - 2, n + 4, NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	xprotect(at, n, RW);
+	if (huge)
+		madvise_or_skip(at, n, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	madvise_or_skip(at, n, MADV_DONTDUMP, "MADV_DONTDUMP");
+	fill(pg(at), n, 'A', 0);
+	xmap(dest, n, NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+}
+
+static void gc_heap_commit_neighbours(unsigned long at, unsigned long n)
+{
+	xprotect(at - 1, 1, RW);
+	madvise_or_skip(at - 1, 1, MADV_DONTDUMP, "MADV_DONTDUMP");
+	xprotect(at + n, 1, RW);
+}
+
+static void du_gc_heap(void)
+{
+	show_more = true;
+	gc_heap(S + 2, 8, D, false);
+	call(pg(S + 2), 8 * PS, 8 * PS, MAYMOVE | FIXED | DONTUNMAP, pg(D));
+	gc_heap_commit_neighbours(S + 2, 8);
+	report();
+}
+
+/* The same heap 2 MiB-aligned, of huge pages (MADV_HUGEPAGE): they stay
+ * huge at the new range, as the kernel's move keeps them. */
+static void du_gc_heap_thp(void)
+{
+	show_more = true;
+	gc_heap(HP, 2 * HP, 5 * HP, true);
+	call(pg(HP), 2 * HP * PS, 2 * HP * PS, MAYMOVE | FIXED | DONTUNMAP, pg(5 * HP));
+	gc_heap_commit_neighbours(HP, 2 * HP);
+	report();
+}
+
 /* userfaultfd write-protect markers (UFFD_FEATURE_WP_UNPOPULATED, 6.4+):
  * pages 2-3 never written, write-protected, carry markers; the range is
  * registered for missing faults too. The copy must not read them (a read
@@ -4002,6 +4053,8 @@ static const struct scenario {
 	{ "du-growsdown-start", du_growsdown_start },
 	{ "du-thp-start", du_thp_start },
 	{ "du-thp-partial", du_thp_partial },
+	{ "du-gc-heap", du_gc_heap },
+	{ "du-gc-heap-thp", du_gc_heap_thp },
 	{ "du-uffd-wp-markers", du_uffd_wp_markers },
 	/* the merge shapes of the kernel's selftest (merge.c) */
 	{ "mg-unfaulted-to-faulted", mg_unfaulted_to_faulted },

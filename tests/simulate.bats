@@ -172,6 +172,15 @@ print(ctypes.get_errno(), libc.msync(a + 2 * p, 2 * p, 4), libc.msync(a + 8 * p,
 	! grep -q ': emulated' "$BATS_TEST_TMPDIR/err"
 }
 
+# A garbage collector's DONTUNMAP|FIXED of a whole private anonymous VMA:
+# 5.10 does it, after one read of the maps (no smaps walk of the heap).
+@test "with the library, a simulated 5.10 does a GC heap's DONTUNMAP|FIXED itself, from the maps alone" {
+	"$WRAPPER" --simulate=5.10 --debug "$TESTBIN/scenario" du-gc-heap >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$("$TESTBIN/scenario" du-gc-heap)" ]
+	grep -q '^mremap-compat: mremap(.*MAYMOVE|FIXED|DONTUNMAP.*) = 0x[0-9a-f]*: native (the kernel has DONTUNMAP for this kind of mapping) \[read /proc/self/maps\]$' "$BATS_TEST_TMPDIR/err"
+}
+
 @test "with the library, a simulated 5.10 leaves DONTUNMAP of a shared mapping to the library: the debug line says emulated" {
 	"$WRAPPER" --simulate=5.10 --debug "$SIMCHECK" du-shared >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
 	cat "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err"

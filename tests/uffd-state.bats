@@ -30,14 +30,14 @@ documented_einval() {
 	! grep -q '^map +0x7d0000-' "$out"
 }
 
-@test "write-protected shmem, DONTUNMAP|FIXED: no marker left on either range" {
-	compare_emulated uf-shmem-wp
+@test "write-protected shmem, DONTUNMAP|FIXED: handed to the kernel, no marker left on either range" {
+	compare_native_route uf-shmem-wp
 }
 @test "documented, pre-5.7: write-protected shmem, DONTUNMAP|FIXED: EINVAL, nothing changed" {
 	documented_einval uf-shmem-wp
 }
-@test "write-protected shmem, half the pages unmapped: no marker left on either range" {
-	compare_emulated uf-shmem-wp-sparse
+@test "write-protected shmem, half the pages unmapped: handed to the kernel, no marker left on either range" {
+	compare_native_route uf-shmem-wp-sparse
 }
 @test "write-protected private anonymous memory, DONTUNMAP|FIXED: no marker left" {
 	compare_emulated uf-anon-wp
@@ -45,14 +45,14 @@ documented_einval() {
 @test "pre-5.7: write-protected private anonymous memory, DONTUNMAP|FIXED" {
 	on_pre57 uf-anon-wp
 }
-@test "EVENT_REMAP, private anonymous, DONTUNMAP|FIXED: new range registered, one REMAP event" {
-	compare_emulated uf-event-remap-anon
+@test "EVENT_REMAP, private anonymous, DONTUNMAP|FIXED: handed to the kernel, new range registered, one REMAP event" {
+	compare_native_route uf-event-remap-anon
 }
 @test "documented, pre-5.7: EVENT_REMAP, private anonymous, DONTUNMAP|FIXED: EINVAL, nothing changed" {
 	documented_einval uf-event-remap-anon
 }
 @test "EVENT_REMAP, 8 pages (0-3 present), DONTUNMAP|FIXED of the VMA, then a read of missing page 6: one missing fault, at the read" {
-	compare_emulated uf-event-remap-read-missing
+	compare_native_route uf-event-remap-read-missing
 }
 @test "documented, pre-5.7: EVENT_REMAP, 8 pages, DONTUNMAP|FIXED, a read of missing page 6: EINVAL, nothing changed" {
 	documented_einval uf-event-remap-read-missing
@@ -76,14 +76,14 @@ documented_einval() {
 	on_pre57 uf-no-event-remap-shared
 }
 
-@test "unprivileged: EVENT_REMAP, private anonymous, DONTUNMAP|FIXED" {
-	unpriv_compare uf-event-remap-anon
+@test "unprivileged: EVENT_REMAP, private anonymous, DONTUNMAP|FIXED: handed to the kernel" {
+	MC_TEST_USER=unprivileged compare_native_route uf-event-remap-anon
 }
 @test "unprivileged: EVENT_REMAP, a read of missing page 6 after DONTUNMAP|FIXED" {
-	unpriv_compare uf-event-remap-read-missing
+	MC_TEST_USER=unprivileged compare_native_route uf-event-remap-read-missing
 }
-@test "unprivileged: write-protected shmem, DONTUNMAP|FIXED" {
-	unpriv_compare uf-shmem-wp
+@test "unprivileged: write-protected shmem, DONTUNMAP|FIXED: handed to the kernel" {
+	MC_TEST_USER=unprivileged compare_native_route uf-shmem-wp
 }
 @test "unprivileged: write-protected private anonymous memory, DONTUNMAP|FIXED" {
 	unpriv_compare uf-anon-wp
