@@ -440,84 +440,81 @@ load differential
 	EXPECT_HOW="copy (race-free)" compare_emulated du-file-private-hint MREMAP_COMPAT_STRATEGY=race-free
 }
 
-# The merge shapes with the copy. The copy's new range is fresh memory: it
-# has no anon_vma until the copied pages fault one in, and the page offset
-# of its own address. 6.18's move keeps the moved VMA's anon_vma and page
-# offset (copy_vma() in mm/vma.c), and merges it with a neighbour only where
-# they agree (is_mergeable_anon_vma(): never with a different anon_vma, nor
-# from an anon_vma with a parent, as in a forked child, see
-# vma_had_uncowed_parents()). So the copy merges the new range with
-# unfaulted neighbours whose page offsets follow from its address, and then
-# with a faulted one, where 6.18 keeps them apart. User space cannot give
-# fresh memory a given anon_vma, nor a page offset other than its address:
-# the data is the same, the boundaries are not.
+# The merge shapes with the copy. The copy builds the new range apart
+# (between two pads) and moves it into place: a VMA with an anon_vma of its
+# own and the page offset of the place it was built at. 6.18's move keeps
+# the moved VMA's anon_vma and page offset (copy_vma() in mm/vma.c) and
+# merges it with an unfaulted neighbour; the copy's range stays apart from
+# it. Where 6.18 keeps them apart (a forked child: is_mergeable_anon_vma(),
+# vma_had_uncowed_parents(); a new place), so does the copy. User space
+# cannot give fresh memory a given anon_vma, nor the page offset the merge
+# wants: the data is the same, the boundaries are not.
 
-@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, strategy race-free: they merge" {
+@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range is built apart and moved into place with a page offset of its own: it stays apart from an unfaulted neighbour that 6.18 merges it with (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
-@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, strategy race-free: they merge" {
+@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range is built apart and moved into place with a page offset of its own: it stays apart from an unfaulted neighbour that 6.18 merges it with (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-next MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
-@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, strategy race-free: all three merge" {
+@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range is built apart and moved into place with a page offset of its own: it stays apart from an unfaulted neighbour that 6.18 merges it with (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range is built apart and moved into place with a page offset of its own: it stays apart from an unfaulted neighbour that 6.18 merges it with (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
-@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, by a parent whose child lives on, strategy race-free: they merge" {
+@test "as root: DONTUNMAP of a faulted VMA to just after an unfaulted one, by a parent whose child lives on, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range is built apart and moved into place with a page offset of its own: it stays apart from an unfaulted neighbour that 6.18 merges it with (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-parent MREMAP_COMPAT_STRATEGY=race-free
 }
 
-@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, by a parent whose child lives on, strategy race-free: they merge" {
+@test "as root: DONTUNMAP of a faulted VMA to just before an unfaulted one, by a parent whose child lives on, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range is built apart and moved into place with a page offset of its own: it stays apart from an unfaulted neighbour that 6.18 merges it with (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-next-parent MREMAP_COMPAT_STRATEGY=race-free
 }
 
-@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, by a parent whose child lives on, strategy race-free: all three merge" {
+@test "as root: DONTUNMAP of a faulted VMA between two unfaulted ones, by a parent whose child lives on, strategy race-free" {
+	KNOWN_DIVERGENCE="the copy's new range is built apart and moved into place with a page offset of its own: it stays apart from an unfaulted neighbour that 6.18 merges it with (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-unfaulted-next-parent MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA between an unfaulted and a faulted one, by a parent whose child lives on, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
+	KNOWN_DIVERGENCE="the copy's new range is built apart and moved into place with a page offset of its own: it stays apart from an unfaulted neighbour that 6.18 merges it with (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-prev-faulted-next-parent MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, in a forked child, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place-forked MREMAP_COMPAT_STRATEGY=race-free
 }
 
 @test "as root: DONTUNMAP of a faulted VMA to a new place just after an unfaulted one, by a parent whose child lives on, strategy race-free" {
-	KNOWN_DIVERGENCE="the copy's new range has neither the anon_vma nor the page offset of the moved VMA: it merges with a neighbour that 6.18 keeps apart (doc/known-differences.md#vma-boundaries)" KNOWN_NORMALIZE=norm_merge_vmas \
 	EXPECT_HOW="copy (race-free)" compare_emulated mg-faulted-to-unfaulted-new-place-parent MREMAP_COMPAT_STRATEGY=race-free
 }
 
