@@ -164,3 +164,11 @@ park_same() {
 @test "a thread that installs its own handlers on the park signal during the calls: each stays, none gets a signal" {
 	PARK_MAY_REFUSE=1 park_same sigaction 200
 }
+
+@test "a thread that blocks every signal, then unblocks it after the call: the park signal's handler is the application's after the call, and the handler it installs then gets no signal" {
+	PARK_MAY_REFUSE=1 park_same unblock-later
+}
+
+@test "DONTUNMAP from a thread after the main thread called pthread_exit()" {
+	park_same main-exit 10
+}

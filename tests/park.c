@@ -48,7 +48,16 @@
  *                               signal while another calls: each query
  *                               returns the handler it set, the last one
  *                               set stays, and none gets a signal
- *   (the last three print only "ok or EINVAL": a kernel without
+ *   park unblock-later          a thread blocks every signal for a while,
+ *                               then unblocks; the application installs
+ *                               its handler on the park signal after the
+ *                               call: the handler after the call is the
+ *                               application's, and its handler gets no
+ *                               signal nobody sent
+ *   park main-exit ROUNDS       the main thread calls pthread_exit(); another
+ *                               calls DONTUNMAP (the process's /proc/self
+ *                               is then that of a zombie)
+ *   (sigwait, seccomp-thread, sigaction and unblock-later print only "ok or EINVAL": a kernel without
  *   DONTUNMAP answers EINVAL, and the library may answer as one)
  */
 #define _GNU_SOURCE
@@ -864,6 +873,86 @@ static int sig_action(int rounds)
 	return 0;
 }
 
+static atomic_int ul_go, ul_unsent;
+
+static void ul_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)si;
+	(void)ctx;
+	atomic_fetch_add(&ul_unsent, 1);
+}
+
+static void *unblocker(void *arg)
+{
+	sigset_t all, old, urg;
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	sigfillset(&urg);
+	sigdelset(&urg, SIGURG);
+	atomic_store(&blocked, 1);
+	while (!atomic_load(&ul_go))
+		sigsuspend(&urg); /* every signal blocked but SIGURG, below */
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	nanosleep(&ts, NULL);
+	return NULL;
+}
+
+static void on_urg(int sig) { (void)sig; }
+
+static int unblock_later(void)
+{
+	pthread_t t;
+	struct sigaction sa, q;
+	int sig = park_signal();
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_urg;
+	sigaction(SIGURG, &sa, NULL);
+	if (pthread_create(&t, NULL, unblocker, NULL))
+		die("pthread_create");
+	while (!atomic_load(&blocked))
+		;
+	usleep(50 * 1000); /* asleep in pause() */
+	loose_rounds(1, "unblock-later");
+	sigaction(sig, NULL, &q);
+	printf("the park signal's handler after the call is the default: %s\n",
+	       !(q.sa_flags & SA_SIGINFO) && q.sa_handler == SIG_DFL ? "yes" : "no");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = ul_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(sig, &sa, NULL);
+	atomic_store(&ul_go, 1);
+	pthread_kill(t, SIGURG);
+	pthread_join(t, NULL);
+	printf("signals the handler got that nobody sent: %d\n", atomic_load(&ul_unsent));
+	return 0;
+}
+
+static int me_rounds;
+
+static void *after_main(void *arg)
+{
+	(void)arg;
+	usleep(50 * 1000); /* main is a zombie by now */
+	dontunmap_rounds(me_rounds, "main-exit");
+	fflush(stdout);
+	exit(0);
+}
+
+static int main_exit(int rounds)
+{
+	pthread_t t;
+
+	me_rounds = rounds;
+	if (pthread_create(&t, NULL, after_main, NULL))
+		die("pthread_create");
+	pthread_exit(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = argc > 3 ? atoi(argv[3]) : argc > 2 ? atoi(argv[2]) : 10;
@@ -894,6 +983,10 @@ int main(int argc, char **argv)
 		return seccomp_thread(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "sigaction"))
 		return sig_action(rounds);
+	if (argc >= 2 && !strcmp(argv[1], "unblock-later"))
+		return unblock_later();
+	if (argc >= 3 && !strcmp(argv[1], "main-exit"))
+		return main_exit(rounds);
 	fprintf(stderr, "usage: see the comment at the top of tests/park.c\n");
 	return 2;
 }
