@@ -156,16 +156,57 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/* One round: the writer stores into [old, old+WLEN) (zeroed, present)
+ * while the range moves with DONTUNMAP. Counts the call's failure and the
+ * round's lost stores; keeps the first call's answer. */
+struct tally {
+	int failed, lost_rounds;
+	const char *first;
+};
+
+static void writer_round(char *old, struct tally *t)
+{
+	pthread_t w;
+	char *n;
+	long p, lost = 0;
+
+	wbase = (long *)old;
+	atomic_store(&wstop, 0);
+	atomic_store(&wstarted, 0);
+	if (pthread_create(&w, NULL, writer, NULL))
+		die("pthread_create");
+	while (!atomic_load(&wstarted))
+		;
+	/* let it run into the range: about a quarter of it */
+	while (((volatile long *)old)[WLEN / sizeof(long) / 4] == 0 &&
+	       ((volatile long *)old)[WLEN / sizeof(long) - 1] == 0)
+		;
+	n = mremap(old, WLEN, WLEN, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+	if (!t->first)
+		t->first = strdup(answer(n));
+	atomic_store(&wstop, 1);
+	pthread_join(w, NULL);
+	if (n == MAP_FAILED) {
+		t->failed++;
+		/* refused: every store is in the old range */
+		for (p = 0; p < wlast; p++)
+			lost += ((long *)old)[p] != p + 1;
+	} else {
+		for (p = 0; p < wlast; p++)
+			lost += ((long *)old)[p] != p + 1 && ((long *)n)[p] != p + 1;
+		munmap(n, WLEN);
+	}
+	t->lost_rounds += lost != 0;
+}
+
 static int writers(const char *kind, int rounds)
 {
-	int r, lost_rounds = 0, failed = 0;
-	const char *first = NULL;
+	struct tally t = { 0, 0, NULL };
+	int r;
 
 	for (r = 0; r < rounds; r++) {
 		size_t vlen = WLEN, off = 0;
-		char *v, *old, *n;
-		pthread_t t;
-		long p, lost = 0;
+		char *v;
 
 		if (!strcmp(kind, "middle"))
 			vlen = 3 * WLEN, off = WLEN;
@@ -173,39 +214,12 @@ static int writers(const char *kind, int rounds)
 			vlen = 2 * WLEN;
 		v = map(vlen, PROT_READ | PROT_WRITE);
 		memset(v, 1, vlen);          /* every page present */
-		old = v + off;
-		memset(old, 0, WLEN);
-		wbase = (long *)old;
-		atomic_store(&wstop, 0);
-		atomic_store(&wstarted, 0);
-		if (pthread_create(&t, NULL, writer, NULL))
-			die("pthread_create");
-		while (!atomic_load(&wstarted))
-			;
-		/* let it run into the range: about a quarter of it */
-		while (((volatile long *)old)[WLEN / sizeof(long) / 4] == 0 &&
-		       ((volatile long *)old)[WLEN / sizeof(long) - 1] == 0)
-			;
-		n = mremap(old, WLEN, WLEN, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
-		if (!first)
-			first = strdup(answer(n));
-		atomic_store(&wstop, 1);
-		pthread_join(t, NULL);
-		if (n == MAP_FAILED) {
-			failed++;
-			/* refused: every store is in the old range */
-			for (p = 0; p < wlast; p++)
-				lost += ((long *)old)[p] != p + 1;
-		} else {
-			for (p = 0; p < wlast; p++)
-				lost += ((long *)old)[p] != p + 1 && ((long *)n)[p] != p + 1;
-			munmap(n, WLEN);
-		}
-		lost_rounds += lost != 0;
+		memset(v + off, 0, WLEN);
+		writer_round(v + off, &t);
 		munmap(v, vlen);
 	}
 	printf("writers %s: first call %s, %d of %d calls failed, rounds with a lost store: %d\n",
-	       kind, first, failed, rounds, lost_rounds);
+	       kind, t.first, t.failed, rounds, t.lost_rounds);
 	return 0;
 }
 
@@ -242,9 +256,9 @@ static void *monitor(void *arg)
 static int uffd_writers(const char *features, int rounds)
 {
 	struct uffdio_api api = { .api = UFFD_API };
-	int r, lost_rounds = 0, failed = 0;
-	const char *first = NULL;
+	struct tally t = { 0, 0, NULL };
 	pthread_t m;
+	int r;
 
 	if (!strcmp(features, "remove"))
 		api.features = UFFD_FEATURE_EVENT_REMOVE;
@@ -258,45 +272,19 @@ static int uffd_writers(const char *features, int rounds)
 	if (pthread_create(&m, NULL, monitor, NULL))
 		die("pthread_create");
 	for (r = 0; r < rounds; r++) {
-		char *old = map(WLEN, PROT_READ | PROT_WRITE), *n;
+		char *old = map(WLEN, PROT_READ | PROT_WRITE);
 		struct uffdio_register reg = {
 			.range = { (unsigned long)old, WLEN }, .mode = UFFDIO_REGISTER_MODE_MISSING,
 		};
-		pthread_t t;
-		long p, lost = 0;
 
 		memset(old, 0, WLEN); /* present: the writer's stores do not fault */
 		if (ioctl(uffd, UFFDIO_REGISTER, &reg))
 			die("UFFDIO_REGISTER");
-		wbase = (long *)old;
-		atomic_store(&wstop, 0);
-		atomic_store(&wstarted, 0);
-		if (pthread_create(&t, NULL, writer, NULL))
-			die("pthread_create");
-		while (!atomic_load(&wstarted))
-			;
-		while (((volatile long *)old)[WLEN / sizeof(long) / 4] == 0 &&
-		       ((volatile long *)old)[WLEN / sizeof(long) - 1] == 0)
-			;
-		n = mremap(old, WLEN, WLEN, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
-		if (!first)
-			first = strdup(answer(n));
-		atomic_store(&wstop, 1);
-		pthread_join(t, NULL);
-		if (n == MAP_FAILED) {
-			failed++;
-			for (p = 0; p < wlast; p++)
-				lost += ((long *)old)[p] != p + 1;
-		} else {
-			for (p = 0; p < wlast; p++)
-				lost += ((long *)old)[p] != p + 1 && ((long *)n)[p] != p + 1;
-			munmap(n, WLEN);
-		}
-		lost_rounds += lost != 0;
+		writer_round(old, &t);
 		munmap(old, WLEN);
 	}
 	printf("uffd-writers (%s): first call %s, %d of %d calls failed, rounds with a lost store: %d\n",
-	       features, first, failed, rounds, lost_rounds);
+	       features, t.first, t.failed, rounds, t.lost_rounds);
 	return 0;
 }
 
