@@ -34,6 +34,31 @@
  *                               alternate stack, the others on theirs
  *   park eintr                  which blocking calls of a parked thread
  *                               return EINTR (SA_RESTART is set)
+ *   park sigwait ROUNDS         every thread blocks every signal and one
+ *                               takes them with sigwaitinfo() (the daemon
+ *                               pattern): it receives no signal that
+ *                               nobody sent it
+ *   park seccomp-thread strict|kill
+ *                               a thread under a seccomp sandbox of its own
+ *                               (strict mode, or a filter that kills the
+ *                               process for any call but read, write,
+ *                               exit and rt_sigreturn): the thread and the
+ *                               process live on
+ *   park sigaction ROUNDS       a thread installs its handlers on the park
+ *                               signal while another calls: each query
+ *                               returns the handler it set, the last one
+ *                               set stays, and none gets a signal
+ *   park unblock-later          a thread blocks every signal for a while,
+ *                               then unblocks; the application installs
+ *                               its handler on the park signal after the
+ *                               call: the handler after the call is the
+ *                               application's, and its handler gets no
+ *                               signal nobody sent
+ *   park main-exit ROUNDS       the main thread calls pthread_exit(); another
+ *                               calls DONTUNMAP (the process's /proc/self
+ *                               is then that of a zombie)
+ *   (sigwait, seccomp-thread, sigaction and unblock-later print only "ok or EINVAL": a kernel without
+ *   DONTUNMAP answers EINVAL, and the library may answer as one)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,7 +79,12 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <stddef.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -677,6 +707,240 @@ static int eintr(void)
 	return 0;
 }
 
+/* ---- threads the park must not disturb ------------------------------------ */
+
+/* DONTUNMAP calls whose answer may be ok or EINVAL (a kernel without
+ * DONTUNMAP refuses it): the data is where the answer says. */
+static int loose_rounds(int rounds, const char *what)
+{
+	int r, other = 0, wrong = 0;
+
+	for (r = 0; r < rounds; r++) {
+		char *a = map(64 * PS, PROT_READ | PROT_WRITE), *n;
+
+		memset(a, 5, 64 * PS);
+		n = mremap(a, 64 * PS, 64 * PS, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		if (n == MAP_FAILED) {
+			other += errno != EINVAL;
+			wrong += a[0] != 5 || a[64 * PS - 1] != 5;
+		} else {
+			wrong += n[0] != 5 || n[64 * PS - 1] != 5 || a[0] != 0;
+			munmap(n, 64 * PS);
+		}
+		munmap(a, 64 * PS);
+	}
+	printf("%s: %d of %d calls answered ok or EINVAL, wrong contents %d\n",
+	       what, rounds - other, rounds, wrong);
+	return 0;
+}
+
+static atomic_int sw_unsent;
+
+static void *sig_waiter(void *arg)
+{
+	sigset_t all;
+	siginfo_t si;
+	int s;
+
+	(void)arg;
+	sigfillset(&all);
+	for (;;) {
+		s = sigwaitinfo(&all, &si);
+		if (s == SIGTERM && si.si_pid == getpid())
+			return NULL;
+		if (s > 0)
+			atomic_fetch_add(&sw_unsent, 1);
+	}
+}
+
+static int sig_wait(int rounds)
+{
+	sigset_t all;
+	pthread_t t;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	if (pthread_create(&t, NULL, sig_waiter, NULL))
+		die("pthread_create");
+	loose_rounds(rounds, "sigwait");
+	kill(getpid(), SIGTERM);
+	pthread_join(t, NULL);
+	printf("signals sigwaitinfo received that nobody sent: %d\n", atomic_load(&sw_unsent));
+	return 0;
+}
+
+static int sandbox_pipe[2], echo_pipe[2];
+
+static void *sandboxed(void *arg)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_read, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_write, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+	char c = 'r';
+
+	if (!strcmp(arg, "strict")) {
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT))
+			c = 'e';
+	} else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		   prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+		c = 'e';
+	}
+	write(echo_pipe[1], &c, 1);
+	while (read(sandbox_pipe[0], &c, 1) == 1 && c)
+		write(echo_pipe[1], &c, 1);
+	syscall(SYS_exit, 0);
+	return NULL;
+}
+
+static int seccomp_thread(const char *how)
+{
+	pthread_t t;
+	char c;
+	struct pollfd pfd;
+
+	if (pipe(sandbox_pipe) || pipe(echo_pipe))
+		die("pipe");
+	if (pthread_create(&t, NULL, sandboxed, (void *)how))
+		die("pthread_create");
+	if (read(echo_pipe[0], &c, 1) != 1 || c != 'r') {
+		/* (strict mode cannot follow a filter: under tests/pre57) */
+		printf("sandboxed thread: %s\n", c == 'e' ? "no sandbox" : "?");
+	}
+	loose_rounds(5, "seccomp-thread");
+	c = 'x';
+	write(sandbox_pipe[1], &c, 1);
+	pfd = (struct pollfd){ echo_pipe[0], POLLIN, 0 };
+	printf("the sandboxed thread answers after the calls: %s\n",
+	       poll(&pfd, 1, 2000) == 1 && read(echo_pipe[0], &c, 1) == 1 && c == 'x' ? "yes" : "no");
+	return 0;
+}
+
+static atomic_int sa_stop, sa_unsent;
+
+static void sa_h1(int sig) { (void)sig; atomic_fetch_add(&sa_unsent, 1); }
+static void sa_h2(int sig) { (void)sig; atomic_fetch_add(&sa_unsent, 1); }
+
+static void *sa_setter(void *arg)
+{
+	long n = 0, wrong = 0;
+	int sig = park_signal();
+	struct sigaction sa, old;
+
+	(void)arg;
+	while (!atomic_load(&sa_stop)) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = n++ & 1 ? sa_h1 : sa_h2;
+		sigaction(sig, &sa, NULL);
+		sigaction(sig, NULL, &old);
+		wrong += old.sa_handler != sa.sa_handler;
+	}
+	sigaction(sig, NULL, &old);
+	printf("queries that returned another handler than the one set: %ld\n", wrong);
+	printf("the handler at the end is the one set last: %s\n",
+	       old.sa_handler == sa.sa_handler ? "yes" : "no");
+	return NULL;
+}
+
+static int sig_action(int rounds)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, sa_setter, NULL))
+		die("pthread_create");
+	loose_rounds(rounds, "sigaction");
+	atomic_store(&sa_stop, 1);
+	pthread_join(t, NULL);
+	printf("signals the handlers got that nobody sent: %d\n", atomic_load(&sa_unsent));
+	return 0;
+}
+
+static atomic_int ul_go, ul_unsent;
+
+static void ul_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)si;
+	(void)ctx;
+	atomic_fetch_add(&ul_unsent, 1);
+}
+
+static void *unblocker(void *arg)
+{
+	sigset_t all, old, urg;
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	sigfillset(&urg);
+	sigdelset(&urg, SIGURG);
+	atomic_store(&blocked, 1);
+	while (!atomic_load(&ul_go))
+		sigsuspend(&urg); /* every signal blocked but SIGURG, below */
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	nanosleep(&ts, NULL);
+	return NULL;
+}
+
+static void on_urg(int sig) { (void)sig; }
+
+static int unblock_later(void)
+{
+	pthread_t t;
+	struct sigaction sa, q;
+	int sig = park_signal();
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_urg;
+	sigaction(SIGURG, &sa, NULL);
+	if (pthread_create(&t, NULL, unblocker, NULL))
+		die("pthread_create");
+	while (!atomic_load(&blocked))
+		;
+	usleep(50 * 1000); /* asleep in pause() */
+	loose_rounds(1, "unblock-later");
+	sigaction(sig, NULL, &q);
+	printf("the park signal's handler after the call is the default: %s\n",
+	       !(q.sa_flags & SA_SIGINFO) && q.sa_handler == SIG_DFL ? "yes" : "no");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = ul_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(sig, &sa, NULL);
+	atomic_store(&ul_go, 1);
+	pthread_kill(t, SIGURG);
+	pthread_join(t, NULL);
+	printf("signals the handler got that nobody sent: %d\n", atomic_load(&ul_unsent));
+	return 0;
+}
+
+static int me_rounds;
+
+static void *after_main(void *arg)
+{
+	(void)arg;
+	usleep(50 * 1000); /* main is a zombie by now */
+	dontunmap_rounds(me_rounds, "main-exit");
+	fflush(stdout);
+	exit(0);
+}
+
+static int main_exit(int rounds)
+{
+	pthread_t t;
+
+	me_rounds = rounds;
+	if (pthread_create(&t, NULL, after_main, NULL))
+		die("pthread_create");
+	pthread_exit(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = argc > 3 ? atoi(argv[3]) : argc > 2 ? atoi(argv[2]) : 10;
@@ -701,6 +965,16 @@ int main(int argc, char **argv)
 		return altstack(rounds);
 	if (argc >= 2 && !strcmp(argv[1], "eintr"))
 		return eintr();
+	if (argc >= 3 && !strcmp(argv[1], "sigwait"))
+		return sig_wait(rounds);
+	if (argc >= 3 && !strcmp(argv[1], "seccomp-thread"))
+		return seccomp_thread(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "sigaction"))
+		return sig_action(rounds);
+	if (argc >= 2 && !strcmp(argv[1], "unblock-later"))
+		return unblock_later();
+	if (argc >= 3 && !strcmp(argv[1], "main-exit"))
+		return main_exit(rounds);
 	fprintf(stderr, "usage: see the comment at the top of tests/park.c\n");
 	return 2;
 }
