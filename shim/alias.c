@@ -23,7 +23,7 @@ static bool guard_at(unsigned long long e, unsigned long addr, long *memfd)
 	if (mc_pm_guard(e))
 		return true;
 	if (*memfd == -1)
-		*memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDONLY | O_CLOEXEC);
+		*memfd = sys_openat(AT_FDCWD, "/proc/thread-self/mem", O_RDONLY | O_CLOEXEC);
 	return *memfd >= 0 && mc_mem_refuses(*memfd, addr);
 }
 
@@ -68,11 +68,11 @@ static bool populate_like(const struct vma *v, unsigned long old, unsigned long 
 	char byte;
 	int pass;
 
-	pmfd = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	pmfd = sys_openat(AT_FDCWD, "/proc/thread-self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (pmfd < 0)
 		return false;
 	if (!(v->prot & PROT_READ))
-		memfd = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDONLY | O_CLOEXEC);
+		memfd = sys_openat(AT_FDCWD, "/proc/thread-self/mem", O_RDONLY | O_CLOEXEC);
 	if (memfd < 0)
 		memfd = -1; /* not tried yet, for guard_at() */
 	for (pass = 0; pass < 2; pass++) {

@@ -353,10 +353,10 @@ static void relock_old(const struct vma *v)
 int mc_copy_open(struct mc_copy_files *f)
 {
 	f->mem = -1;
-	f->pagemap = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	f->pagemap = sys_openat(AT_FDCWD, "/proc/thread-self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (f->pagemap < 0)
 		return (int)f->pagemap;
-	f->mem = sys_openat(AT_FDCWD, "/proc/self/mem", O_RDWR | O_CLOEXEC); /* or -errno */
+	f->mem = sys_openat(AT_FDCWD, "/proc/thread-self/mem", O_RDWR | O_CLOEXEC); /* or -errno */
 	return 0;
 }
 

@@ -113,7 +113,7 @@ static bool has_anon_vma(struct mc_facts *f, const struct vma *v)
 	long got;
 
 	if (f->pagemap == -1)
-		f->pagemap = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		f->pagemap = sys_openat(AT_FDCWD, "/proc/thread-self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (f->pagemap < 0)
 		return false;
 	if (n > 16)

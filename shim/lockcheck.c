@@ -34,7 +34,7 @@ static unsigned long locked_bytes(void)
 {
 	struct mc_status s;
 
-	if (!mc_status_read("/proc/self/status", &s) || !s.locked_seen)
+	if (!mc_status_read("/proc/thread-self/status", &s) || !s.locked_seen)
 		return ~0UL;
 	return s.locked;
 }

@@ -527,7 +527,7 @@ int mc_maps_parse(const char *text, size_t len, size_t chunk, bool smaps,
 
 static long open_maps(bool smaps)
 {
-	return sys_openat(AT_FDCWD, smaps ? "/proc/self/smaps" : "/proc/self/maps",
+	return sys_openat(AT_FDCWD, smaps ? "/proc/thread-self/smaps" : "/proc/thread-self/maps",
 			  O_RDONLY | O_CLOEXEC);
 }
 

@@ -253,7 +253,7 @@ static int reopen_cb(const struct vma *v, void *arg)
 	}
 	/* The copy of that piece holds the walk's descriptor, the file's and
 	 * /proc/self/pagemap's at once: so does this. */
-	pm = sys_openat(AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	pm = sys_openat(AT_FDCWD, "/proc/thread-self/pagemap", O_RDONLY | O_CLOEXEC);
 	sys_close((int)fd);
 	if (pm < 0) {
 		w->err = pm;

@@ -329,9 +329,14 @@ static bool install(int sig)
  * pending somewhere (then ours stays, and tells it from theirs). */
 static void uninstall(void)
 {
+	struct k_sigaction cur;
+
 	if (__atomic_load_n(&P.outstanding, __ATOMIC_ACQUIRE) > 0)
 		return;
-	sigaction_raw(P.sig, &P.old, 0);
+	/* (A thread not yet parked may have installed a handler of its own
+	 * meanwhile: that one stays.) */
+	if (sigaction_raw(P.sig, 0, &cur) == 0 && cur.handler == (void *)park_handler)
+		sigaction_raw(P.sig, &P.old, 0);
 	P.sig = 0;
 }
 
@@ -339,11 +344,18 @@ struct list_arg {
 	int pid, self;
 	int sent;                 /* newly signalled in this pass */
 	bool full, blocked;
+	bool waiting;             /* a thread blocks the signal for now: not sent */
+	bool asleep_blocked;      /* one of them asleep with it blocked */
+	bool filtered;            /* a thread has a seccomp filter of its own */
+	const struct mc_status *caller; /* the calling thread's status */
 	unsigned int gen;
 	long err;
 };
 
 static bool still_blocks(int tid);
+
+enum take { TAKE_YES, TAKE_NOT_NOW, TAKE_ASLEEP_BLOCKED, TAKE_NO_FILTER, TAKE_GONE };
+static enum take thread_may_take(int sig, int tid, const struct mc_status *caller);
 
 static bool known(int tid)
 {
@@ -372,6 +384,26 @@ static int signal_thread(const char *name, int dirfd, void *arg)
 	if (still_blocks((int)tid)) {
 		a->blocked = true;
 		return 1;
+	}
+	/* Sent only to a thread that can take it now: one that blocks it
+	 * could take it with sigwaitinfo() or a signalfd as the
+	 * application's; one with a seccomp filter of its own could be
+	 * killed, or kill the process, by the handler's calls. */
+	switch (thread_may_take(P.sig, (int)tid, a->caller)) {
+	case TAKE_NO_FILTER:
+		a->filtered = true;
+		return 1;
+	case TAKE_ASLEEP_BLOCKED:
+		a->asleep_blocked = true;
+		a->waiting = true;
+		return 0;
+	case TAKE_NOT_NOW:
+		a->waiting = true;
+		return 0;
+	case TAKE_GONE:
+		return 0;
+	default:
+		break;
 	}
 	P.slots[P.nslots] = (struct slot){ (int)tid, SLOT_SENT };
 	__atomic_store_n(&P.nslots, P.nslots + 1, __ATOMIC_RELEASE);
@@ -454,6 +486,61 @@ static bool still_blocks(int tid)
 		P.given_up[i] = 0;
 	}
 	return false;
+}
+
+/* May tid be sent the signal now? Its status: "Seccomp:" (a filter of
+ * its own: no, unless MREMAP_COMPAT_PARK=always) and "SigBlk:" (blocked:
+ * not now; a new thread starts with every signal blocked). */
+/* Is tid waiting for signals in sigwaitinfo()/sigtimedwait()? Those it
+ * waits for are unblocked meanwhile, but taken synchronously. */
+static bool in_sigwait(int tid)
+{
+	char buf[32];
+	long nr = 0;
+	const char *p = buf;
+
+	if (read_task_file(tid, "syscall", buf, sizeof(buf)) <= 0 || *p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		nr = nr * 10 + (*p++ - '0');
+#ifdef SYS_rt_sigtimedwait_time64
+	if (nr == SYS_rt_sigtimedwait_time64)
+		return true;
+#endif
+	return nr == SYS_rt_sigtimedwait;
+}
+
+/* May tid be sent the signal now? Its status: "Seccomp:" (a filter the
+ * calling thread does not have: no) and "SigBlk:" (blocked: not now; a
+ * new thread starts with every signal blocked). caller: the calling
+ * thread's status (with MREMAP_COMPAT_PARK=always its filter is vouched
+ * for: a thread with more filters than it is not). */
+static enum take thread_may_take(int sig, int tid, const struct mc_status *caller)
+{
+	char path[48];
+	struct mc_status st;
+
+	task_path(tid, "status", path, sizeof(path));
+	if (!mc_status_read(path, &st))
+		return sys_tgkill(P.pid, tid, 0) == -ESRCH ? TAKE_GONE : TAKE_NOT_NOW;
+	if (st.seccomp_seen && st.seccomp &&
+	    (!caller->seccomp || (st.filters_seen && st.filters > caller->filters) || st.seccomp == 1))
+		return TAKE_NO_FILTER;
+	if (st.sigblk_seen && (st.sigblk & (1ULL << (sig - 1)))) {
+		char stat[512];
+		const char *p;
+
+		/* asleep (S) or stopped with it blocked: it will not unblock it
+		 * soon; running, a new thread may any moment */
+		if (read_task_file(tid, "stat", stat, sizeof(stat)) > 0 &&
+		    (p = strrchr(stat, ')')) && p[1] == ' ' &&
+		    (p[2] == 'S' || p[2] == 't' || p[2] == 'T'))
+			return TAKE_ASLEEP_BLOCKED;
+		return TAKE_NOT_NOW;
+	}
+	if (in_sigwait(tid))
+		return TAKE_ASLEEP_BLOCKED;
+	return TAKE_YES;
 }
 
 enum straggler { ST_WAIT, ST_GONE, ST_CANNOT };
@@ -602,13 +689,11 @@ static void wait_inside_empty(void)
 
 /* Is this thread free of seccomp filters? rt_sigaction,
  * rt_tgsigqueueinfo and futex are calls a sandbox may kill for, and no
- * filter can be read: with one, nobody is parked. */
-static bool seccomp_free(void)
+ * filter can be read: with one, nobody is parked. (No Seccomp: line: a
+ * kernel without seccomp.) s: this thread's status. */
+static bool seccomp_free(const struct mc_status *s)
 {
-	struct mc_status s;
-
-	/* (no Seccomp: line: a kernel without seccomp) */
-	return mc_status_read("/proc/thread-self/status", &s) && (!s.seccomp_seen || !s.seccomp);
+	return !s->seccomp_seen || !s->seccomp;
 }
 
 bool mc_park_begin(const unsigned long long *saved_mask, const char **why)
@@ -618,6 +703,7 @@ bool mc_park_begin(const unsigned long long *saved_mask, const char **why)
 	int sig = c->park_signal;
 	int pid = (int)sys_getpid(), self = (int)sys_gettid();
 	struct list_arg a;
+	struct mc_status me;
 	long start;
 	int pass;
 
@@ -630,7 +716,11 @@ bool mc_park_begin(const unsigned long long *saved_mask, const char **why)
 		*why = "MREMAP_COMPAT_PARK=never";
 		return false;
 	}
-	if (c->park != MC_PARK_ALWAYS && !seccomp_free()) {
+	if (!mc_status_read("/proc/thread-self/status", &me)) {
+		*why = "cannot read /proc/thread-self/status";
+		return false;
+	}
+	if (c->park != MC_PARK_ALWAYS && !seccomp_free(&me)) {
 		*why = "a seccomp filter (MREMAP_COMPAT_PARK=always parks under it)";
 		return false;
 	}
@@ -658,13 +748,22 @@ bool mc_park_begin(const unsigned long long *saved_mask, const char **why)
 	/* Signal every thread listed; list again until a pass finds nobody
 	 * new (a thread created meanwhile by one not yet parked). */
 	for (pass = 0;; pass++) {
-		a = (struct list_arg){ pid, self, 0, false, false, P.gen, 0 };
+		a = (struct list_arg){ .pid = pid, .self = self, .gen = P.gen, .caller = &me };
 		if (mc_procdir_each("/proc/self/task", signal_thread, &a) < 0 && !a.full && !a.err) {
 			*why = "cannot read /proc/self/task";
 			break;
 		}
 		if (a.blocked) {
 			*why = "a thread blocks the park signal or is stopped";
+			break;
+		}
+		if (a.filtered) {
+			*why = "a thread has a seccomp filter of its own";
+			break;
+		}
+		if (a.waiting && now_ms() - start >= (a.asleep_blocked ? PARK_BLOCKED_MS :
+							       PARK_TIMEOUT_MS)) {
+			*why = "a thread blocks the park signal";
 			break;
 		}
 		if (a.full) {
@@ -677,6 +776,12 @@ bool mc_park_begin(const unsigned long long *saved_mask, const char **why)
 		}
 		if (!wait_parked(sig, start, why))
 			break;
+		if (a.waiting) { /* look again in a moment */
+			struct timespec ts = { 0, 1000 * 1000 };
+
+			futex(&P.parked, MC_FUTEX_WAIT_PRIVATE, P.parked, &ts);
+			continue;
+		}
 		if (!a.sent && pass > 0) {
 			unsigned int n = 0;
 			int i;

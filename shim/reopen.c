@@ -105,7 +105,7 @@ static bool path_usable(const struct vma *v)
  * duplicate of n itself if n was opened for reading. */
 static long via_fd(unsigned long n, const struct vma *v)
 {
-	char path[40] = "/proc/self/fd/", *p = path + 14;
+	char path[48] = "/proc/thread-self/fd/", *p = path + 21;
 	long fd, fl;
 
 	if (!same_file((long)n, v))
@@ -146,7 +146,7 @@ static int scan_fd(const char *name, int dirfd, void *arg)
 static long via_open_fds(const struct vma *v)
 {
 	struct fd_scan s = { v, -ENOENT };
-	int err = mc_procdir_each("/proc/self/fd", scan_fd, &s);
+	int err = mc_procdir_each("/proc/thread-self/fd", scan_fd, &s);
 
 	return err < 0 ? err : s.fd;
 }

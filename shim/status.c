@@ -30,7 +30,10 @@ static unsigned long number(const char *p, const char *end)
 
 static void line(struct mc_status *s, const char *l, size_t n)
 {
-	if (n > 8 && !memcmp(l, "Seccomp:", 8)) {
+	if (n > 16 && !memcmp(l, "Seccomp_filters:", 16)) {
+		s->filters = (unsigned int)number(l + 16, l + n);
+		s->filters_seen = true;
+	} else if (n > 8 && !memcmp(l, "Seccomp:", 8)) {
 		s->seccomp = (unsigned int)number(l + 8, l + n);
 		s->seccomp_seen = true;
 	} else if (n > 7 && !memcmp(l, "SigBlk:", 7)) {

@@ -11,6 +11,8 @@ struct mc_status {
 	bool locked_seen;
 	unsigned long long sigblk; /* SigBlk: the thread's blocked signals */
 	bool sigblk_seen;
+	unsigned int filters;   /* Seccomp_filters: how many (Linux 5.9+) */
+	bool filters_seen;
 };
 
 /* Reads path ("/proc/thread-self/status", "/proc/self/task/TID/status"):

@@ -33,13 +33,13 @@
 static bool is_uffd_fd(const char *name)
 {
 	static const char want[] = "anon_inode:[userfaultfd]";
-	char path[32] = "/proc/self/fd/", link[32];
+	char path[48] = "/proc/thread-self/fd/", link[32];
 	size_t n = strlen(name);
 	long r;
 
-	if (n > sizeof(path) - 15)
+	if (n > sizeof(path) - 22)
 		return false;
-	memcpy(path + 14, name, n + 1);
+	memcpy(path + 21, name, n + 1);
 	r = sys6(SYS_readlinkat, AT_FDCWD, (long)path, (long)link, sizeof(link), 0, 0);
 	return r == (long)sizeof(want) - 1 && !memcmp(link, want, sizeof(want) - 1);
 }
@@ -47,14 +47,14 @@ static bool is_uffd_fd(const char *name)
 /* The features of the userfaultfd 'name' (a number), from its fdinfo. */
 static unsigned long uffd_features(const char *name)
 {
-	char path[40] = "/proc/self/fdinfo/", buf[256], *p, *end;
+	char path[48] = "/proc/thread-self/fdinfo/", buf[256], *p, *end;
 	size_t n = strlen(name);
 	unsigned long f = 0;
 	long fd, len;
 
-	if (n > sizeof(path) - 19)
+	if (n > sizeof(path) - 26)
 		return 0;
-	memcpy(path + 18, name, n + 1);
+	memcpy(path + 25, name, n + 1);
 	fd = sys_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -89,7 +89,7 @@ static int feature_cb(const char *name, int dirfd, void *arg)
 /* Does a userfaultfd of this process have one of the features 'want'? */
 static bool some_uffd_has(unsigned long want)
 {
-	return mc_procdir_each("/proc/self/fd", feature_cb, &want) > 0;
+	return mc_procdir_each("/proc/thread-self/fd", feature_cb, &want) > 0;
 }
 
 static bool some_uffd_remaps(void)
