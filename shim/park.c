@@ -278,7 +278,7 @@ static bool lock(int pid, int self, const unsigned long long *saved_mask)
 
 	for (;;) {
 		int owner = 0;
-		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		struct timespec ts = { 0, 5L * 1000 * 1000 };
 
 		if (__atomic_compare_exchange_n(&P.lock, &owner, self, false,
 						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
@@ -777,7 +777,7 @@ bool mc_park_begin(const unsigned long long *saved_mask, const char **why)
 		if (!wait_parked(sig, start, why))
 			break;
 		if (a.waiting) { /* look again in a moment */
-			struct timespec ts = { 0, 1000 * 1000 };
+			struct timespec ts = { 0, 1000L * 1000 };
 
 			futex(&P.parked, MC_FUTEX_WAIT_PRIVATE, P.parked, &ts);
 			continue;

@@ -45,7 +45,7 @@ static int count_thread(const char *name, int dirfd, void *arg)
 
 /* How many threads /proc/self/task lists: 1, 2 (two or more), or -errno
  * when it cannot be read (EMFILE: no descriptor left). */
-static int threads(void)
+static int count_threads(void)
 {
 	int n = 0, err = mc_procdir_each("/proc/self/task", count_thread, &n);
 
@@ -80,7 +80,7 @@ bool mc_window_open(struct mc_window *w, enum mc_window_mode mode)
 		w->why = "cannot block signals";
 		return false;
 	}
-	n = threads();
+	n = count_threads();
 	if (n == 1) {
 		w->alone = true;
 		return true;
