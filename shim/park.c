@@ -352,10 +352,12 @@ struct list_arg {
 	long err;
 };
 
-static bool still_blocks(int tid);
-
-enum take { TAKE_YES, TAKE_NOT_NOW, TAKE_ASLEEP_BLOCKED, TAKE_NO_FILTER, TAKE_GONE };
+/* May a thread be sent the signal now (thread_may_take())? NOT_NOW and
+ * ASLEEP_BLOCKED: it blocks the signal (running, or asleep); SIGWAIT: it
+ * waits for signals in sigwaitinfo(), which would take ours. */
+enum take { TAKE_YES, TAKE_NOT_NOW, TAKE_ASLEEP_BLOCKED, TAKE_SIGWAIT, TAKE_NO_FILTER, TAKE_GONE };
 static enum take thread_may_take(int sig, int tid, const struct mc_status *caller);
+static bool given_up_still_blocks(int tid, enum take take);
 
 static bool known(int tid)
 {
@@ -371,6 +373,7 @@ static int signal_thread(const char *name, int dirfd, void *arg)
 {
 	struct list_arg *a = arg;
 	long tid = mc_procdir_number(name);
+	enum take take;
 	siginfo_t si;
 	long r;
 
@@ -381,19 +384,21 @@ static int signal_thread(const char *name, int dirfd, void *arg)
 		a->full = true;
 		return 1;
 	}
-	if (still_blocks((int)tid)) {
-		a->blocked = true;
-		return 1;
-	}
 	/* Sent only to a thread that can take it now: one that blocks it
 	 * could take it with sigwaitinfo() or a signalfd as the
 	 * application's; one with a seccomp filter of its own could be
 	 * killed, or kill the process, by the handler's calls. */
-	switch (thread_may_take(P.sig, (int)tid, a->caller)) {
+	take = thread_may_take(P.sig, (int)tid, a->caller);
+	if (given_up_still_blocks((int)tid, take)) {
+		a->blocked = true;
+		return 1;
+	}
+	switch (take) {
 	case TAKE_NO_FILTER:
 		a->filtered = true;
 		return 1;
 	case TAKE_ASLEEP_BLOCKED:
+	case TAKE_SIGWAIT:
 		a->asleep_blocked = true;
 		a->waiting = true;
 		return 0;
@@ -468,29 +473,23 @@ static long read_task_file(int tid, const char *file, char *buf, size_t len)
 	return got;
 }
 
-/* Is tid one given up on that still blocks the signal? (One that no
- * longer does is forgotten: its pending signal will be counted off.) */
-static bool still_blocks(int tid)
+/* Is tid one given up on (a signal of ours still pending for it)? Where
+ * it still blocks the signal, the park gives up at once; where it no
+ * longer does, it is forgotten (its pending signal will be counted off). */
+static bool given_up_still_blocks(int tid, enum take take)
 {
-	char path[48];
-	struct mc_status st;
 	unsigned int i;
 
 	for (i = 0; i < sizeof(P.given_up) / sizeof(P.given_up[0]); i++) {
 		if (P.given_up[i] != tid)
 			continue;
-		task_path(tid, "status", path, sizeof(path));
-		if (mc_status_read(path, &st) && st.sigblk_seen &&
-		    (st.sigblk & (1ULL << (P.sig - 1))))
+		if (take == TAKE_NOT_NOW || take == TAKE_ASLEEP_BLOCKED)
 			return true;
 		P.given_up[i] = 0;
 	}
 	return false;
 }
 
-/* May tid be sent the signal now? Its status: "Seccomp:" (a filter of
- * its own: no, unless MREMAP_COMPAT_PARK=always) and "SigBlk:" (blocked:
- * not now; a new thread starts with every signal blocked). */
 /* Is tid waiting for signals in sigwaitinfo()/sigtimedwait()? Those it
  * waits for are unblocked meanwhile, but taken synchronously. */
 static bool in_sigwait(int tid)
@@ -539,7 +538,7 @@ static enum take thread_may_take(int sig, int tid, const struct mc_status *calle
 		return TAKE_NOT_NOW;
 	}
 	if (in_sigwait(tid))
-		return TAKE_ASLEEP_BLOCKED;
+		return TAKE_SIGWAIT;
 	return TAKE_YES;
 }
 
