@@ -132,3 +132,17 @@ SH
 released" ]
 	grep -q "^x86_64-5.4 $T/kd/linux-5.4.7/vmlinux-x86_64\$" "$T/fetched"
 }
+
+@test "tests/vm/known: a divergence of VMAs kept apart holds only where the VMA boundaries are all that differ" {
+	load differential
+	load vm/vm
+	load vm/vm-checks
+	printf 'map +0x0-+0x4000 rw-p anon mr mw\nmap +0x4000-+0x8000 rw-p anon mr mw\npage +0x0 P A.0\n' >"$T/6.18"
+	printf 'map +0x0-+0x8000 rw-p anon mr mw\npage +0x0 P A.0\n' >"$T/joined"
+	printf 'map +0x0-+0x8000 rw-p anon mr mw\npage +0x0 - zero\n' >"$T/lost"
+	vm_known_holds "5.4 keeps a moved faulted VMA apart" "$T/6.18" "$T/joined"
+	! vm_known_holds "5.4 keeps a moved faulted VMA apart" "$T/6.18" "$T/lost"
+	! vm_known_holds "5.10 does not re-merge the regrown part" "$T/6.18" "$T/lost"
+	# any other reason: being listed is the check
+	vm_known_holds "5.4 resizes an unmapped range" "$T/6.18" "$T/lost"
+}
