@@ -25,13 +25,14 @@ on_pre57() {
 	as_test_user "$TESTBIN/pre57" env LD_PRELOAD="$LIB" MREMAP_COMPAT_DEBUG=1 \
 		MC_SCENARIO_THREADS="${MC_TEST_THREADS:-2}" "$@" \
 		"$SCENARIO" "$name" >"$out" 2>"$err" || rc=$?
-	[ "$rc" -ne 77 ] || skip "$(head -1 "$out")"
+	[ "$rc" -ne 77 ] || skip "$(sed '1!d; s/^SKIP: //' "$out")"
 	[ "$rc" -eq 0 ] || _diff_fail "exit $rc:" "$(cat "$out" "$err")" || return 1
 	diff -u --label "6.18 native ($name)" --label "pre-5.7 + library ($name)" "$nat" "$out" &&
 		return 0
 	if [ -n "${KNOWN_DIVERGENCE:-}" ] && [ -n "${KNOWN_NORMALIZE:-}" ] &&
 	   diff -u <("$KNOWN_NORMALIZE" <"$nat") <("$KNOWN_NORMALIZE" <"$out"); then
-		skip "known divergence: $KNOWN_DIVERGENCE"
+		echo "# known divergence, verified: $KNOWN_DIVERGENCE" >&3
+		return 0
 	fi
 	return 1
 }
