@@ -4,8 +4,8 @@
 # directory and checked against SHA256SUMS), the lock of the download
 # cache, and an image given by its path. No kernel is built here: a stub
 # source tree (its Makefile and merge_config.sh stand in for the kernel's)
-# takes build-kernel through every step; a real build takes 13-26 minutes
-# (tests/vm/build-kernel says how).
+# takes build-kernel through every step; a real build takes 11-13 minutes
+# on two cores (tests/vm/build-kernel says how).
 
 load helpers
 
